@@ -1,0 +1,1 @@
+"""Billing: see the billing issue."""

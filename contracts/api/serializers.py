@@ -1,0 +1,26 @@
+"""I/O only: what the organisation and contact endpoints read and write."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from contracts.models import Contact, Organization
+from contracts.services import CONTACT_FIELDS, ORGANIZATION_FIELDS
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", *CONTACT_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    siren = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["reference", *ORGANIZATION_FIELDS, "siren", "created_at", "updated_at"]
+        read_only_fields = ["reference", "siren", "created_at", "updated_at"]
+        # Uniqueness is checked by the model (with the tenant) in the service.
+        validators: list = []

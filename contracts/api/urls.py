@@ -1,0 +1,22 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from contracts.api import views
+
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+
+contacts_list = views.ContactViewSet.as_view({"get": "list", "post": "create"})
+contacts_detail = views.ContactViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
+
+urlpatterns = [
+    *router.urls,
+    path("organizations/<str:organization_reference>/contacts/", contacts_list, name="organization-contact-list"),
+    path(
+        "organizations/<str:organization_reference>/contacts/<int:pk>/",
+        contacts_detail,
+        name="organization-contact-detail",
+    ),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from contracts import views
+
+urlpatterns = [
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/new/", views.organization_create, name="organization-create"),
+    path("organizations/<str:reference>/", views.organization_detail, name="organization-detail"),
+    path("organizations/<str:reference>/edit/", views.organization_edit, name="organization-edit"),
+    path("organizations/<str:reference>/contacts/new/", views.contact_create, name="contact-create"),
+    path("organizations/<str:reference>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
+    path("organizations/<str:reference>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact-delete"),
+]

@@ -1,0 +1,115 @@
+"""Browser pages for parties: organisations and their contacts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts import selectors, services
+from contracts.forms import ContactForm, OrganizationForm
+from portal.decorators import tenant_required
+from portal.permissions import PARTY_EDITORS
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@tenant_required()
+def organization_list(request):
+    kind = request.GET.get("kind", "")
+    search = request.GET.get("q", "").strip()
+    orgs = selectors.organization_list(
+        tenant=request.tenant, viewer=request.membership, kind=kind if kind in ("client", "provider") else None,
+        search=search,
+    )
+    page = Paginator(orgs, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "kind": kind, "q": search}
+    if request.headers.get("HX-Request"):  # live search re-renders only the table
+        return render(request, "contracts/snippets/organization_table.html", context)
+    return render(request, "contracts/organization_list.html", context)
+
+
+@tenant_required()
+def organization_detail(request, reference: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+    contacts = selectors.contact_list(organization=org)
+    return render(request, "contracts/organization_detail.html", {"org": org, "contacts": contacts})
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def organization_create(request):
+    form = OrganizationForm(request.POST or None, initial={"kind": "client", "country": "FR"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation %(name)s created.") % {"name": org})
+            return redirect("organization-detail", reference=org.reference)
+    return render(request, "contracts/organization_form.html", {"form": form, "org": None})
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def organization_edit(request, reference: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(organization=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation %(name)s saved.") % {"name": org})
+            return redirect("organization-detail", reference=org.reference)
+    return render(request, "contracts/organization_form.html", {"form": form, "org": org})
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def contact_create(request, reference: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(organization=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect("organization-detail", reference=org.reference)
+    return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": None})
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def contact_edit(request, reference: str, contact_id: int):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+    contact = selectors.contact_get(organization=org, contact_id=contact_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("organization-detail", reference=org.reference)
+    return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": contact})
+
+
+@require_POST
+@tenant_required(roles=PARTY_EDITORS)
+def contact_delete(request, reference: str, contact_id: int):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+    contact = selectors.contact_get(organization=org, contact_id=contact_id)
+    services.contact_delete(contact=contact, actor=request.user)
+    messages.success(request, _("Contact deleted."))
+    return redirect("organization-detail", reference=org.reference)

@@ -1,0 +1,34 @@
+"""API authentication: personal tokens (`Authorization: Bearer <token>`) and sessions."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from portal import selectors
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header: expected 'Bearer <token>'."))
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
+        token = selectors.api_token_authenticate(raw=raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session auth (with its CSRF check), for the browser's own calls."""

@@ -1,0 +1,16 @@
+"""/api/v1/: every app's API routes, mounted in one place."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from portal.api import views
+
+router = SimpleRouter()
+router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("me/", views.MeApi.as_view(), name="api-me"),
+    *router.urls,
+    path("", include("contracts.api.urls")),
+]

@@ -1,0 +1,37 @@
+"""The Celery app, and every periodic schedule of the project (each with a comment)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+# Periodic work. Later issues add theirs here, and only here.
+app.conf.beat_schedule = {}
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Queue `task` once the current transaction commits.
+
+    A broker that is down must never fail the request that already committed its
+    work: the error is logged, and the periodic scans that own each kind of work catch
+    up later (DESIGN.md: losing Redis must never lose a ticket).
+    """
+    from django.db import transaction
+
+    def _send() -> None:
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except Exception:  # the broker's errors vary by transport (kombu, redis, socket)
+            logger.exception("could not queue %s; it will be caught up later", task.name)
+
+    transaction.on_commit(_send)

@@ -1,0 +1,27 @@
+"""Access decorators for the browser portal. The tenant itself is resolved by
+`portal.tenancy.TenantMiddleware`; these only require that it exists and check roles."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def tenant_required(roles=None):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise PermissionDenied
+            if roles is not None and membership.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,25 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": _("Wrong e-mail or password."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “Monitoring”."))
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Leave empty for a token that does not expire."),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False)
+    object_ref = forms.CharField(label=_("Object"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False)

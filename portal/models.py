@@ -1,0 +1,232 @@
+"""Tenancy, users, memberships, API tokens, the audit log and per-tenant sequences."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tenant(TimestampedModel):
+    """A provider company using the portal. Nothing of one tenant is ever shown to another."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantOwnedModel(TimestampedModel):
+    """Base for every row that belongs to a tenant.
+
+    The tenant is carried on every row, even where a relation would reach it, so that
+    every query can filter on it directly and every index can start with it.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"))
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("email: an e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in, identified by e-mail. Tenant and role come from the Membership."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+
+class Role(models.TextChoices):
+    TENANT_ADMIN = "tenant_admin", _("Tenant administrator")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    TECHNICIAN = "technician", _("Technician")
+    CLIENT_ADMIN = "client_admin", _("Client administrator")
+    CLIENT_USER = "client_user", _("Client user")
+
+
+PROVIDER_ROLES = frozenset({Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER, Role.TECHNICIAN})
+CLIENT_ROLES = frozenset({Role.CLIENT_ADMIN, Role.CLIENT_USER})
+
+
+class Membership(TenantOwnedModel):
+    """Ties a user to one tenant with one role.
+
+    A person belongs to exactly one tenant (a provider's employee, or a client's staff
+    member), as in Zulip's one-user-per-realm model: it keeps the tenant of every
+    request unambiguous. Client roles are tied to one client organisation.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(
+        "contracts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+        help_text=_("The client organisation, for client roles."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_client_roles_have_organization",
+                condition=(
+                    models.Q(role__in=["client_admin", "client_user"], organization__isnull=False)
+                    | models.Q(role__in=["tenant_admin", "account_manager", "technician"], organization__isnull=True)
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "role"], name="membership_tenant_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in PROVIDER_ROLES
+
+    @property
+    def is_client(self) -> bool:
+        return self.role in CLIENT_ROLES
+
+
+class ApiToken(TenantOwnedModel):
+    """A personal API token. Only a SHA-256 of the secret is stored; it is shown once.
+
+    Tokens carry high entropy (32 random bytes), so a fast hash is enough: there is
+    nothing to brute-force. The public `prefix` finds the row without a scan.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)  # security notice sent
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        # Serves the token list of a user in a tenant.
+        indexes = [models.Index(fields=["tenant", "user", "-created_at"], name="apitoken_tenant_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class AuditEvent(models.Model):
+    """Append-only log of every change a user makes: the log of the provider's actions
+    promised to clients. Rows are never updated or deleted (a database trigger refuses
+    it on PostgreSQL; the model refuses it everywhere)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)  # kept if the user is deleted
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_ref = models.CharField(_("object"), max_length=64, blank=True)
+    organization = models.ForeignKey(
+        "contracts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # the client concerned, so a client can be shown the log of actions on its systems
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        # Serves the tenant's audit log page, newest first, and its filters.
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="audit_tenant_time"),
+            models.Index(fields=["tenant", "object_type", "object_ref"], name="audit_tenant_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_ref}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit events are append-only")
+
+
+class TenantSequence(models.Model):
+    """Gap-free per-tenant counters for human references (CTR-2026-0001, TCK-000123,
+    INV-2026-000001). Incremented under a row lock inside the caller's transaction, so a
+    rolled-back transaction gives its number back and no two callers share one."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="sequence_tenant_key")]

@@ -1,0 +1,52 @@
+"""Changing tenancy data: API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit_log
+from portal.models import ApiToken
+from portal.selectors import TOKEN_PREFIX, token_digest
+from portal.tenancy import membership_for
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token for `user` in its tenant. Returns the row and the secret, which
+    is never stored and cannot be shown again."""
+    membership = membership_for(user)
+    if membership is None:
+        raise ValidationError({"user": [_("This user belongs to no tenant.")]})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the token a name, e.g. the integration that will use it.")]})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32).replace("_", "-")
+    token = ApiToken(
+        tenant=membership.tenant, user=user, name=name, prefix=prefix, digest=token_digest(secret), expires_at=expires_at
+    )
+    token.full_clean()
+    token.save()
+    audit_log(tenant=membership.tenant, actor=user, action="api_token.create", obj=token, object_ref=prefix,
+              changes={"name": name, "expires_at": expires_at})
+    from portal.tasks import api_token_created_notify_task
+
+    transaction.on_commit(lambda: api_token_created_notify_task.delay(membership.tenant_id, token.pk))
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    if updated:
+        audit_log(tenant=token.tenant, actor=actor, action="api_token.revoke", obj=token, object_ref=token.prefix)
+    return token

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("account/tokens/", views.api_tokens, name="api-tokens"),
+    path("account/tokens/<str:prefix>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("contracts.urls")),
+    path("api/v1/", include("portal.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.views_errors.not_found"
+handler500 = "portal.views_errors.server_error"

@@ -1,0 +1,82 @@
+"""Browser pages of the portal app: login, dashboards, audit log, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts import selectors as party_selectors
+from portal import selectors, services
+from portal.decorators import tenant_required
+from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm
+from portal.models import Role
+from portal.permissions import TENANT_ADMINS
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def home(request):
+    return redirect("dashboard" if request.user.is_authenticated else "login")
+
+
+@tenant_required()
+def dashboard(request):
+    membership = request.membership
+    tenant = request.tenant
+    context: dict = {"role": membership.role}
+    if membership.is_provider:
+        orgs = party_selectors.organization_list(tenant=tenant, viewer=membership)
+        context["client_count"] = orgs.filter(kind="client").count()
+        if membership.role == Role.TENANT_ADMIN:
+            context["member_count"] = selectors.membership_list(tenant=tenant).count()
+            context["recent_events"] = selectors.audit_event_list(tenant=tenant)[:8]
+        if membership.role in (Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER):
+            context["recent_clients"] = orgs.filter(kind="client").order_by("-created_at")[:5]
+    else:
+        context["organization"] = membership.organization
+        context["contacts"] = party_selectors.contact_list(organization=membership.organization)
+    return render(request, f"portal/dashboard_{membership.role}.html", context)
+
+
+@tenant_required(roles=TENANT_ADMINS)
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(tenant=request.tenant, **{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_log.html", {"form": form, "page": page})
+
+
+@tenant_required()
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name})
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(tenant=request.tenant, user=request.user)
+    return render(request, "portal/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+
+
+@require_POST
+@tenant_required()
+def api_token_revoke(request, prefix: str):
+    token = get_object_or_404(selectors.api_token_list(tenant=request.tenant, user=request.user), prefix=prefix)
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api-tokens")

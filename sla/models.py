@@ -1,0 +1,1 @@
+"""SLA data (calendars, policies, targets, priority matrix) — see the SLA issue."""

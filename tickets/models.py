@@ -1,0 +1,1 @@
+"""Tickets: see the tickets issue."""
