@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from contracts import selectors, services
 from contracts.forms import ContactForm, OrganizationForm
 from portal.decorators import tenant_required
-from portal.permissions import PARTY_EDITORS
+from portal.permissions import PARTY_EDITORS, has_role
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -21,6 +21,13 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _require_editor(request) -> None:
+    """Checked after the object lookup, so that what a viewer cannot see answers 404
+    whatever its role, and only what it can see answers 403."""
+    if not has_role(request.membership, PARTY_EDITORS):
+        raise PermissionDenied
 
 
 @tenant_required()
@@ -39,8 +46,8 @@ def organization_list(request):
 
 
 @tenant_required()
-def organization_detail(request, reference: str):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+def organization_detail(request, org_ref: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
     contacts = selectors.contact_list(organization=org)
     return render(request, "contracts/organization_detail.html", {"org": org, "contacts": contacts})
 
@@ -55,13 +62,14 @@ def organization_create(request):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(name)s created.") % {"name": org})
-            return redirect("organization-detail", reference=org.reference)
+            return redirect("organization-detail", org_ref=org.reference)
     return render(request, "contracts/organization_form.html", {"form": form, "org": None})
 
 
-@tenant_required(roles=PARTY_EDITORS)
-def organization_edit(request, reference: str):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+@tenant_required()
+def organization_edit(request, org_ref: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
+    _require_editor(request)
     form = OrganizationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,13 +78,14 @@ def organization_edit(request, reference: str):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(name)s saved.") % {"name": org})
-            return redirect("organization-detail", reference=org.reference)
+            return redirect("organization-detail", org_ref=org.reference)
     return render(request, "contracts/organization_form.html", {"form": form, "org": org})
 
 
-@tenant_required(roles=PARTY_EDITORS)
-def contact_create(request, reference: str):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+@tenant_required()
+def contact_create(request, org_ref: str):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
+    _require_editor(request)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,14 +94,15 @@ def contact_create(request, reference: str):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Contact added."))
-            return redirect("organization-detail", reference=org.reference)
+            return redirect("organization-detail", org_ref=org.reference)
     return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": None})
 
 
-@tenant_required(roles=PARTY_EDITORS)
-def contact_edit(request, reference: str, contact_id: int):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+@tenant_required()
+def contact_edit(request, org_ref: str, contact_id: int):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
     contact = selectors.contact_get(organization=org, contact_id=contact_id)
+    _require_editor(request)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,15 +111,16 @@ def contact_edit(request, reference: str, contact_id: int):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Contact saved."))
-            return redirect("organization-detail", reference=org.reference)
+            return redirect("organization-detail", org_ref=org.reference)
     return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": contact})
 
 
 @require_POST
-@tenant_required(roles=PARTY_EDITORS)
-def contact_delete(request, reference: str, contact_id: int):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=reference)
+@tenant_required()
+def contact_delete(request, org_ref: str, contact_id: int):
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
     contact = selectors.contact_get(organization=org, contact_id=contact_id)
+    _require_editor(request)
     services.contact_delete(contact=contact, actor=request.user)
     messages.success(request, _("Contact deleted."))
-    return redirect("organization-detail", reference=org.reference)
+    return redirect("organization-detail", org_ref=org.reference)

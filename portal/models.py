@@ -230,3 +230,6 @@ class TenantSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="sequence_tenant_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last_value}"

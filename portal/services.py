@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
+from portal.celery import enqueue_on_commit
 from portal.models import ApiToken
 from portal.selectors import TOKEN_PREFIX, token_digest
 from portal.tenancy import membership_for
@@ -39,7 +40,7 @@ def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> 
               changes={"name": name, "expires_at": expires_at})
     from portal.tasks import api_token_created_notify_task
 
-    transaction.on_commit(lambda: api_token_created_notify_task.delay(membership.tenant_id, token.pk))
+    enqueue_on_commit(api_token_created_notify_task, membership.tenant_id, token.pk)
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 

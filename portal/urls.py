@@ -12,7 +12,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit-log"),
     path("account/tokens/", views.api_tokens, name="api-tokens"),
-    path("account/tokens/<str:prefix>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("account/tokens/<str:token_prefix>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("contracts.urls")),
     path("api/v1/", include("portal.api.urls")),

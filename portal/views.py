@@ -75,8 +75,8 @@ def api_tokens(request):
 
 @require_POST
 @tenant_required()
-def api_token_revoke(request, prefix: str):
-    token = get_object_or_404(selectors.api_token_list(tenant=request.tenant, user=request.user), prefix=prefix)
+def api_token_revoke(request, token_prefix: str):
+    token = get_object_or_404(selectors.api_token_list(tenant=request.tenant, user=request.user), prefix=token_prefix)
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api-tokens")

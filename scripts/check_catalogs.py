@@ -60,7 +60,7 @@ def main() -> int:
                 fresh = polib.pofile(str(scratch / "locale" / lang / "LC_MESSAGES" / "django.po"))
                 committed_path = ROOT / "locale" / lang / "LC_MESSAGES" / "django.po"
                 committed = polib.pofile(str(committed_path)) if committed_path.exists() else polib.POFile()
-                for ctxt, msgid in sorted(_entries(fresh) - _entries(committed), key=lambda x: x[1]):
+                for _ctxt, msgid in sorted(_entries(fresh) - _entries(committed), key=lambda x: x[1]):
                     problems.append(f"{lang}: string not in the catalog (run make messages-update): {msgid!r}")
     for p in problems[:60]:
         print(p)

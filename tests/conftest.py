@@ -27,8 +27,10 @@ def _english(settings):
 
 
 @pytest.fixture(autouse=True)
-def _locmem_email(settings):
+def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Hashing is deliberately slow in production; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

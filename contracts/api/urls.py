@@ -13,9 +13,9 @@ contacts_detail = views.ContactViewSet.as_view(
 
 urlpatterns = [
     *router.urls,
-    path("organizations/<str:organization_reference>/contacts/", contacts_list, name="organization-contact-list"),
+    path("organizations/<str:org_ref>/contacts/", contacts_list, name="organization-contact-list"),
     path(
-        "organizations/<str:organization_reference>/contacts/<int:pk>/",
+        "organizations/<str:org_ref>/contacts/<int:contact_id>/",
         contacts_detail,
         name="organization-contact-detail",
     ),

@@ -29,6 +29,7 @@ class OrganizationFilter(filters.FilterSet):
 class OrganizationViewSet(viewsets.ModelViewSet):
     serializer_class = OrganizationSerializer
     lookup_field = "reference"
+    lookup_url_kwarg = "org_ref"
     filterset_class = OrganizationFilter
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     queryset = Organization.objects.none()
@@ -38,7 +39,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         return selectors.organization_get(
-            tenant=self.request.tenant, viewer=self.request.membership, reference=self.kwargs["reference"]
+            tenant=self.request.tenant, viewer=self.request.membership, reference=self.kwargs["org_ref"]
         )
 
     def create(self, request):
@@ -55,7 +56,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         return Response(OrganizationSerializer(org).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("organization_reference", str, OpenApiParameter.PATH)])
+@extend_schema(parameters=[OpenApiParameter("org_ref", str, OpenApiParameter.PATH, description="Organisation reference, e.g. ORG-0001")])
 class ContactViewSet(viewsets.ModelViewSet):
     """Contacts of one organisation, always looked up through it."""
 
@@ -67,7 +68,7 @@ class ContactViewSet(viewsets.ModelViewSet):
         if not hasattr(self, "_organization"):
             self._organization = selectors.organization_get(
                 tenant=self.request.tenant, viewer=self.request.membership,
-                reference=self.kwargs["organization_reference"],
+                reference=self.kwargs["org_ref"],
             )
         return self._organization
 
@@ -75,12 +76,13 @@ class ContactViewSet(viewsets.ModelViewSet):
         return selectors.contact_list(organization=self.organization())
 
     def get_object(self):
-        return selectors.contact_get(organization=self.organization(), contact_id=self.kwargs["pk"])
+        return selectors.contact_get(organization=self.organization(), contact_id=self.kwargs["contact_id"])
 
     def create(self, request, *args, **kwargs):
+        organization = self.organization()  # 404 before anything else for what the viewer cannot see
         data = ContactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        contact = services.contact_create(organization=self.organization(), actor=request.user, **data.validated_data)
+        contact = services.contact_create(organization=organization, actor=request.user, **data.validated_data)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):

@@ -53,13 +53,14 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 
     serializer_class = ApiTokenOutputSerializer
     lookup_field = "prefix"
+    lookup_url_kwarg = "token_prefix"
     queryset = ApiToken.objects.none()
 
     def get_queryset(self):
         return selectors.api_token_list(tenant=self.request.tenant, user=self.request.user)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), prefix=self.kwargs["prefix"])
+        return get_object_or_404(self.get_queryset(), prefix=self.kwargs["token_prefix"])
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):

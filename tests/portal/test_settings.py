@@ -1,0 +1,102 @@
+"""portal.settings in production mode: refuse to start on unsafe configuration, and
+pass Django's deployment checks when configured properly. Each case imports the
+settings in a fresh interpreter, since they are read once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = secrets.token_urlsafe(64)
+LOAD_SETTINGS = (
+    "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+    "from django.conf import settings; print(settings.SECRET_KEY == os.environ.get('EXPECTED_KEY'), settings.DEBUG)"
+)
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DJANGO_", "DEBUG", "PORTAL_ENV"))}
+    base.pop("ALLOWED_HOSTS", None)
+    base.pop("DATABASE_URL", None)  # the settings are the subject here, not the database
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120,
+    )
+
+
+def load(**env: str) -> subprocess.CompletedProcess:
+    return run(["-c", LOAD_SETTINGS], **env)
+
+
+def production(**env: str) -> dict[str, str]:
+    return {"PORTAL_ENV": "production", "ALLOWED_HOSTS": "portal.example", **env}
+
+
+def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_it_starts_in_production_with_a_strong_secret_key():
+    result = load(**production(SECRET_KEY=STRONG_KEY, EXPECTED_KEY=STRONG_KEY))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]  # the key is used; DEBUG is off
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    assert_refused(load(**production()), "SECRET_KEY")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short-key", "django-insecure-" + "x" * 60, "django-insecure-local-development-key-do-not-use-in-production"],
+    ids=["too-short", "django-insecure-prefix", "the-development-key"],
+)
+def test_it_refuses_to_start_in_production_with_a_weak_secret_key(key):
+    assert_refused(load(**production(SECRET_KEY=key)), "SECRET_KEY", "weak")
+
+
+def test_it_reads_the_secret_key_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(STRONG_KEY + "\n")
+    result = load(**production(SECRET_KEY_FILE=str(key_file), EXPECTED_KEY=STRONG_KEY))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "True"
+
+
+def test_it_refuses_to_start_with_an_unreadable_secret_key_file(tmp_path):
+    assert_refused(load(**production(SECRET_KEY_FILE=str(tmp_path / "missing"))), "SECRET_KEY_FILE")
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    result = load(PORTAL_ENV="production", SECRET_KEY=STRONG_KEY)
+    assert_refused(result, "ALLOWED_HOSTS")
+
+
+def test_it_refuses_an_unknown_portal_env():
+    assert_refused(load(PORTAL_ENV="staging"), "PORTAL_ENV")
+
+
+def test_it_refuses_a_malformed_debug_flag():
+    assert_refused(load(DEBUG="perhaps"), "DEBUG")
+
+
+def test_it_starts_in_development_without_any_secret():
+    result = load(PORTAL_ENV="development")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]  # the built-in development key; DEBUG on
+
+
+def test_it_passes_the_deployment_checks_in_production():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **production(SECRET_KEY=STRONG_KEY)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
