@@ -7,6 +7,9 @@ from contracts.services import CONTACT_FIELDS, ORGANIZATION_FIELDS
 class OrganizationForm(forms.ModelForm):
     """Collects input; validation with the tenant happens in the service."""
 
+    # Room for a SIRET typed in groups ("732 829 320 00074"); the model stores it compact.
+    siret = Organization._meta.get_field("siret").formfield(max_length=20)
+
     class Meta:
         model = Organization
         fields = list(ORGANIZATION_FIELDS)

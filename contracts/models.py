@@ -69,16 +69,31 @@ class Organization(TenantOwnedModel):
     def is_client(self) -> bool:
         return self.kind == OrganizationKind.CLIENT
 
-    def clean(self) -> None:
-        errors: dict[str, list] = {}
+    def _normalize(self) -> None:
         self.country = (self.country or "").upper()
         self.siret = validators.normalize_siret(self.siret)
         self.vat_number = validators.normalize_vat(self.vat_number)
+
+    def clean_fields(self, exclude=None) -> None:
+        # Before the length checks: a SIRET is usually typed in groups ("732 829 320 00074").
+        self._normalize()
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self._normalize()
         if self.siret:
             try:
                 validators.validate_siret(self.siret)
             except ValidationError as exc:
                 errors["siret"] = exc.messages
+            else:
+                # The constraint organization_tenant_siret would also refuse it, but as a
+                # nameless "constraint violated" error; say which field and why.
+                if self.tenant_id is not None and (
+                    Organization.objects.filter(tenant_id=self.tenant_id, siret=self.siret).exclude(pk=self.pk).exists()
+                ):
+                    errors["siret"] = [self.unique_error_message(Organization, ("siret",))]
         elif self.country == "FR":
             errors["siret"] = [_("A company registered in France must have its SIRET.")]
         if self.vat_number:

@@ -9,6 +9,8 @@ step here, so the demo always shows every feature with realistic data.
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -160,5 +162,63 @@ def seed_parties() -> dict[str, Tenant]:
     return tenants
 
 
+FR_BUSINESS_HOURS = {d: [["09:00", "12:00"], ["14:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+
+# Realistic targets (business minutes of each policy's calendar). A business day of
+# the French calendar is 7 h (420 min): 5 business days = 2,100 minutes.
+STANDARD_TARGETS = [
+    {"priority": "P1", "response_minutes": 60, "resolution_minutes": 480},
+    {"priority": "P2", "response_minutes": 120, "resolution_minutes": 840},
+    {"priority": "P3", "response_minutes": 240, "resolution_minutes": 1680},
+    {"priority": "P4", "response_minutes": 480, "resolution_minutes": 2100},
+    # Evolutive work is planned: a longer resolution window at low priority.
+    {"priority": "P4", "maintenance_type": "evolutive", "response_minutes": 480, "resolution_minutes": 4200},
+]
+CRITICAL_TARGETS = [
+    {"priority": "P1", "response_minutes": 60, "resolution_minutes": 240},
+    {"priority": "P2", "response_minutes": 120, "resolution_minutes": 480},
+    {"priority": "P3", "response_minutes": 240, "resolution_minutes": 1440},
+    {"priority": "P4", "response_minutes": 480, "resolution_minutes": 2880},
+]
+
+
+@transaction.atomic
+def seed_sla(tenants: dict[str, Tenant]) -> None:
+    from sla import services as sla_services
+    from sla.models import BusinessCalendar, SlaPolicy
+
+    for tenant in tenants.values():
+        admin = Membership.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN).select_related("user").first().user
+        sla_services.priority_matrix_ensure_default(tenant=tenant)
+        business = BusinessCalendar.objects.filter(tenant=tenant, code="fr-business-hours").first()
+        if business is None:
+            business = sla_services.calendar_create(
+                tenant=tenant, actor=admin, code="fr-business-hours", name="Heures ouvrées (France)",
+                description="Lundi–vendredi 9 h–12 h et 14 h–18 h, jours fériés français.",
+                timezone_name="Europe/Paris", hours=FR_BUSINESS_HOURS,
+                holidays=sla_services.public_holidays(country="FR", years=range(2025, 2029)),
+                effective_from=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+        always = BusinessCalendar.objects.filter(tenant=tenant, code="24x7").first()
+        if always is None:
+            always = sla_services.calendar_create(
+                tenant=tenant, actor=admin, code="24x7", name="24/7", description="Toutes les heures de tous les jours.",
+                timezone_name="Europe/Paris", always_open=True, effective_from=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+        if not SlaPolicy.objects.filter(tenant=tenant, code="standard").exists():
+            sla_services.policy_create(
+                tenant=tenant, actor=admin, code="standard", name="Standard", calendar=business, warning_percent=80,
+                availability_target=Decimal("99.500"), targets=STANDARD_TARGETS,
+                description="Heures ouvrées, réponse sous 1 h pour un incident critique.",
+            )
+        if not SlaPolicy.objects.filter(tenant=tenant, code="critical-24-7").exists():
+            sla_services.policy_create(
+                tenant=tenant, actor=admin, code="critical-24-7", name="Critical 24/7", calendar=always,
+                warning_percent=75, availability_target=Decimal("99.900"), targets=CRITICAL_TARGETS,
+                description="Astreinte 24/7 : réponse sous 1 h et résolution sous 4 h pour un incident critique.",
+            )
+
+
 def seed_all() -> None:
-    seed_parties()
+    tenants = seed_parties()
+    seed_sla(tenants)

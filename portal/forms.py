@@ -10,6 +10,10 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account is inactive."),
     }
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-case (UserManager); people type them as they like.
+        return self.cleaned_data["username"].lower()
+
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “Monitoring”."))

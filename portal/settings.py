@@ -40,15 +40,30 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+_TRUE = ("true", "on", "ok", "y", "yes", "1")
+_FALSE = ("false", "off", "n", "no", "0", "")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment. django-environ reads any unknown word as False
+    ("ture", "perhaps"), so a typo would silently flip a flag: refuse it instead."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false, yes/no, on/off, 1/0), not {raw!r}")
+
+
 PORTAL_ENV = env.str("PORTAL_ENV", default="development")
 if PORTAL_ENV not in ("development", "production", "test"):
     raise ImproperlyConfigured(f"PORTAL_ENV must be development, production or test, not {PORTAL_ENV!r}")
 PRODUCTION = PORTAL_ENV == "production"
 
-try:
-    DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-except ValueError as exc:  # a malformed boolean must stop the start-up, not be guessed
-    raise ImproperlyConfigured(f"DEBUG: {exc}") from exc
+DEBUG = env_bool("DEBUG", default=not PRODUCTION)  # a malformed boolean stops the start-up
 
 _INSECURE_KEY = "django-insecure-local-development-key-do-not-use-in-production"
 SECRET_KEY = env_secret("SECRET_KEY")
@@ -174,7 +189,7 @@ else:
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run eagerly in-process (embedded mode).
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
@@ -218,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "sla.models.Level",
+        "PriorityEnum": "sla.models.Priority",
+        "MaintenanceTypeEnum": "sla.models.MaintenanceType",
+    },
 }
 
 # --- Security ----------------------------------------------------------------------
@@ -228,7 +248,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)

@@ -52,13 +52,14 @@ def attach(request, user=None) -> Membership | None:
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy of docker-compose, REMOTE_ADDR is the proxy; the first
-    # X-Forwarded-For hop is the client only when we trust the proxy (production).
+    # Behind the reverse proxy of docker-compose, REMOTE_ADDR is the proxy, and the
+    # X-Forwarded-For hop it appended (the last one) is the client, trusted in production
+    # only. The earlier hops are whatever the client chose to send: never the first one.
     from django.conf import settings
 
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.PRODUCTION and forwarded:
-        return forwarded.split(",")[0].strip() or None
+        return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

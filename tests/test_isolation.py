@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from portal import services as portal_services
+from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "org_ref": lambda w: w["org"].reference,
     "contact_id": lambda w: str(w["contact"].pk),
     "token_prefix": lambda w: w["token"].prefix,
+    "calendar_code": lambda w: w["calendar"].code,
+    "policy_code": lambda w: w["policy"].code,
 }
 
 
@@ -60,9 +63,17 @@ def world(tenant_a, org_a1, alice) -> World:
     org.save()
     contact = ContactFactory(organization=org, email="secret.contact@a1-only.test", last_name="Qwertyuiop")
     token, _ = portal_services.api_token_create(user=alice, name="A-only token")
-    objs = {"org": org, "contact": contact, "token": token}
+    calendar = sla_services.calendar_create(
+        tenant=tenant_a, actor=alice, code="a-only-calendar", name="Zyxwv A-only calendar", timezone_name="Europe/Paris",
+        hours={"mon": [["09:00", "18:00"]]},
+    )
+    policy = sla_services.policy_create(
+        tenant=tenant_a, actor=alice, code="a-only-policy", name="Zyxwv A-only policy", calendar=calendar,
+        targets=[{"priority": "P1", "response_minutes": 60, "resolution_minutes": 240}],
+    )
+    objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
-    markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix]
+    markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name]
     return World(values=values, markers=markers)
 
 

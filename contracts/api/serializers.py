@@ -24,3 +24,5 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["reference", "siren", "created_at", "updated_at"]
         # Uniqueness is checked by the model (with the tenant) in the service.
         validators: list = []
+        # Room for a SIRET typed in groups; the model stores it compact (14 digits).
+        extra_kwargs = {"siret": {"max_length": 20}}

@@ -4,7 +4,9 @@ from rest_framework.routers import SimpleRouter
 from contracts.api import views
 
 router = SimpleRouter()
-router.register("organizations", views.OrganizationViewSet, basename="organization")
+# "api-" keeps the route names apart from the portal pages' ("organization-detail"):
+# with equal names, reverse() and {% url %} would send browser links to the JSON API.
+router.register("organizations", views.OrganizationViewSet, basename="api-organization")
 
 contacts_list = views.ContactViewSet.as_view({"get": "list", "post": "create"})
 contacts_detail = views.ContactViewSet.as_view(

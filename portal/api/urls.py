@@ -13,4 +13,5 @@ urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
     *router.urls,
     path("", include("contracts.api.urls")),
+    path("", include("sla.api.urls")),
 ]

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from sla.api import views
+
+router = SimpleRouter()
+router.register("sla/calendars", views.CalendarViewSet, basename="sla-calendar")
+router.register("sla/policies", views.SlaPolicyViewSet, basename="sla-policy")
+
+urlpatterns = [
+    *router.urls,
+    path("sla/priority-matrix/", views.PriorityMatrixApi.as_view(), name="sla-priority-matrix"),
+]
