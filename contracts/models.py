@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts import validators
@@ -141,3 +142,365 @@ class Contact(TenantOwnedModel):
     @property
     def reference(self) -> str:
         return str(self.pk)
+
+
+# ============================================================================ contracts
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent (awaiting signature)")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+    EXPIRED = "expired", _("Expired")
+
+
+class RenewalMode(models.TextChoices):
+    TACIT = "tacit", _("Tacit renewal")
+    EXPRESS = "express", _("Express renewal (by amendment)")
+    NONE = "none", _("No renewal")
+
+
+class BillingModel(models.TextChoices):
+    FLAT_FEE = "flat_fee", _("Flat monthly fee")
+    PER_TICKET = "per_ticket", _("Per ticket / intervention")
+    HOUR_BANK = "hour_bank", _("Prepaid hour bank")
+    HYBRID = "hybrid", _("Base fee with included hours and overage")
+
+
+class Contract(TenantOwnedModel):
+    """A maintenance contract between the tenant's provider entity and a client
+    (DOMAIN.md, "What a maintenance contract contains"). Its lifecycle changes only
+    through `contracts.services`; dates of terms and notice come from `contracts.terms`."""
+
+    reference = models.CharField(_("reference"), max_length=20, editable=False)
+    client = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("client"))
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="provided_contracts", verbose_name=_("provider")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    object = models.TextField(_("object"), help_text=_("The maintenance performed: operations and their frequency."))
+    account_manager = models.ForeignKey(
+        "portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account manager")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy", on_delete=models.PROTECT, null=True, blank=True, related_name="contracts",
+        verbose_name=_("SLA policy"),
+    )
+    remote_intervention = models.BooleanField(_("remote intervention"), default=True)
+    on_site_intervention = models.BooleanField(_("on-site intervention"), default=False)
+    # Terms (see contracts.terms.ContractTerms)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    initial_months = models.PositiveSmallIntegerField(
+        _("initial term (months)"), null=True, blank=True, help_text=_("Empty for an indefinite term.")
+    )
+    renewal = models.CharField(_("renewal"), max_length=8, choices=RenewalMode.choices, default=RenewalMode.TACIT)
+    renewal_months = models.PositiveSmallIntegerField(
+        _("renewal term (months)"), null=True, blank=True, help_text=_("Empty: same as the initial term.")
+    )
+    notice_months = models.PositiveSmallIntegerField(_("notice (months)"), default=3)
+    notice_days = models.PositiveSmallIntegerField(_("notice (extra days)"), default=0)
+    # Price and payment
+    language = models.CharField(
+        _("language of the document"), max_length=5, default="fr", choices=[("fr", _("French")), ("en", _("English"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    billing_model = models.CharField(_("billing model"), max_length=16, choices=BillingModel.choices, default=BillingModel.FLAT_FEE)
+    monthly_fee = models.DecimalField(_("monthly fee (excl. VAT)"), max_digits=12, decimal_places=2, default=0)
+    hourly_rate = models.DecimalField(_("hourly rate (excl. VAT)"), max_digits=10, decimal_places=2, default=0)
+    included_hours = models.DecimalField(
+        _("hours included per month"), max_digits=7, decimal_places=2, default=0
+    )
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=20)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    price_revision = models.TextField(
+        _("price revision"), blank=True, help_text=_("e.g. yearly revision on the Syntec index")
+    )
+    # Lifecycle
+    signed_on = models.DateField(_("signature date"), null=True, blank=True)
+    client_signatory = models.CharField(_("client signatory"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.CharField(_("suspension reason"), max_length=200, blank=True)
+    notice_given_on = models.DateField(_("notice given on"), null=True, blank=True)
+    notice_given_by = models.CharField(
+        _("notice given by"), max_length=8, blank=True, choices=[("provider", _("Provider")), ("client", _("Client"))]
+    )
+    termination_reason = models.CharField(
+        _("termination reason"), max_length=20, blank=True,
+        choices=[("notice", _("Notice")), ("breach", _("Breach")), ("force_majeure", _("Force majeure")),
+                 ("mutual_agreement", _("Mutual agreement"))],
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Last covered day, once known."))
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="contract_tenant_reference")]
+        indexes = [
+            # Serves the contract list filtered by status, and the daily renewal scan.
+            models.Index(fields=["tenant", "status", "end_date"], name="contract_tenant_status"),
+            # Serves a client's contracts (client portal, ticket form).
+            models.Index(fields=["tenant", "client", "status"], name="contract_tenant_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def terms(self):
+        """The pure term arithmetic of this contract, or None until its dates are set."""
+        from contracts.terms import ContractTerms
+
+        if self.start_date is None:
+            return None
+        return ContractTerms(
+            start=self.start_date, initial_months=self.initial_months,
+            renewal_months=self.renewal_months if self.initial_months else None,
+            renewal=self.renewal, notice_months=self.notice_months, notice_days=self.notice_days,
+        )
+
+
+class ItemCategory(models.TextChoices):
+    HARDWARE = "hardware", _("Hardware")
+    SOFTWARE = "software", _("Software")
+    NETWORK = "network", _("Network")
+    SECURITY = "security", _("Security")
+    SUPPORT = "support", _("Support")
+    OTHER = "other", _("Other")
+
+
+class Criticality(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class CoveredItem(TenantOwnedModel):
+    """Something the contract covers: a server, a workstation park, a software, a site…"""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="items")
+    category = models.CharField(_("category"), max_length=16, choices=ItemCategory.choices)
+    name = models.CharField(_("name"), max_length=200)
+    identifier = models.CharField(_("identifier"), max_length=120, blank=True, help_text=_("Serial number, hostname…"))
+    site = models.CharField(_("site"), max_length=200, blank=True)
+    criticality = models.CharField(_("criticality"), max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    class Meta:
+        verbose_name = _("covered item")
+        verbose_name_plural = _("covered items")
+        ordering = ["category", "name", "pk"]
+        indexes = [models.Index(fields=["tenant", "contract"], name="item_tenant_contract")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.identifier})" if self.identifier else self.name
+
+
+class Exclusion(TenantOwnedModel):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="exclusions")
+    text = models.CharField(_("exclusion"), max_length=300)
+
+    class Meta:
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ContractMaintenanceType(TenantOwnedModel):
+    """A maintenance type the contract covers, included in the price or billed on quote."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="maintenance_types")
+    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=[
+        ("preventive", _("Preventive")), ("corrective", _("Corrective")), ("curative", _("Curative")),
+        ("evolutive", _("Evolutive")),
+    ])
+    included = models.BooleanField(_("included in the price"), default=True, help_text=_("Otherwise billable on quote."))
+    details = models.CharField(_("details"), max_length=300, blank=True, help_text=_("Operations and frequency"))
+
+    class Meta:
+        verbose_name = _("covered maintenance type")
+        verbose_name_plural = _("covered maintenance types")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "contract", "maintenance_type"], name="contract_mtype_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_maintenance_type_display()
+
+
+class ClauseKind(models.TextChoices):
+    PROVIDER_OBLIGATIONS = "provider_obligations", _("Provider obligations")
+    CLIENT_OBLIGATIONS = "client_obligations", _("Client obligations")
+    CONFIDENTIALITY = "confidentiality", _("Confidentiality")
+    GDPR = "gdpr", _("Personal data (GDPR) and sub-processing")
+    REVERSIBILITY = "reversibility", _("Reversibility")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    LIABILITY = "liability", _("Liability and insurance")
+    SUBCONTRACTING = "subcontracting", _("Subcontracting")
+    TERMINATION = "termination", _("Termination")
+    DISPUTES = "disputes", _("Dispute resolution")
+
+
+class ClauseTemplate(TenantOwnedModel):
+    """The tenant's library of clauses, copied into contracts when chosen."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=ClauseKind.choices)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("clause template")
+        verbose_name_plural = _("clause library")
+        ordering = ["kind", "language", "title"]
+        indexes = [models.Index(fields=["tenant", "kind", "language"], name="clausetpl_tenant_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractClause(TenantOwnedModel):
+    """The contract's own copy of a clause: editable in draft, frozen once sent."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses")
+    kind = models.CharField(_("kind"), max_length=24, choices=ClauseKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["tenant", "contract"], name="clause_tenant_contract")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractTerm(TenantOwnedModel):
+    """One term of the contract's history (initial term, then each renewal)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="term_history")
+    index = models.PositiveIntegerField(_("term"))
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=[
+        ("initial", _("Initial term")), ("tacit", _("Tacit renewal")), ("express", _("Express renewal")),
+    ])
+    monthly_fee = models.DecimalField(_("monthly fee"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("contract term")
+        verbose_name_plural = _("contract terms")
+        ordering = ["contract", "index"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "contract", "index"], name="contractterm_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} #{self.index}"
+
+
+class ContractVersion(TenantOwnedModel):
+    """An immutable snapshot of the contract as signed (version 1) or amended (2, 3…).
+    `effective_from` tells which version applied on a given day."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"))
+    snapshot = models.JSONField(_("snapshot"))
+    amendment = models.OneToOneField(
+        "contracts.Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="contract_version"
+    )
+
+    class Meta:
+        verbose_name = _("contract version")
+        verbose_name_plural = _("contract versions")
+        ordering = ["contract", "number"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "contract", "number"], name="contractversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} v{self.number}"
+
+
+class Amendment(TenantOwnedModel):
+    """An avenant: numbered per contract, dated, with an effective date and a summary."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveIntegerField(_("number"))
+    signed_on = models.DateField(_("signature date"))
+    effective_date = models.DateField(_("effective date"))
+    summary = models.TextField(_("summary of changes"))
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["contract", "number"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "contract", "number"], name="amendment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} — {_('amendment')} {self.number}"
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ContractDocument(TenantOwnedModel):
+    """The PDF of a contract version (or of an amendment). Stored under a fixed key
+    (tenant / reference / version), so a re-render replaces the file."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=[("contract", _("Contract")), ("amendment", _("Amendment"))])
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    file_path = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contract document")
+        verbose_name_plural = _("contract documents")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "contract", "kind", "version"], name="contractdoc_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} {self.kind} v{self.version}"
+
+
+class ContractReminder(TenantOwnedModel):
+    """A renewal/expiry reminder that was sent: the unique key makes the daily job send
+    each reminder once, however often it runs."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=[("notice", _("Notice deadline")), ("expiry", _("End of contract"))])
+    due_date = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "contract", "kind", "due_date", "days_before"], name="contractreminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.kind} {self.due_date} -{self.days_before}d"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from contracts.models import Contact, Organization
+from contracts.models import Contact, Contract, ContractDocument, ContractStatus, Organization
 from portal.models import Membership
 from portal.tenancy import get_for_tenant
 
@@ -54,3 +54,36 @@ def contact_get(*, organization: Organization, contact_id) -> Contact:
 def provider_organization(*, tenant) -> Organization | None:
     """The tenant's own legal entity (the provider party of its contracts)."""
     return Organization.objects.filter(tenant=tenant, kind="provider").order_by("pk").first()
+
+
+# ============================================================================ contracts
+
+
+def contract_list(
+    *, tenant, viewer: Membership, status: str = "", client_ref: str = "", search: str = "",
+) -> QuerySet[Contract]:
+    _check(tenant, viewer)
+    qs = Contract.objects.filter(tenant=tenant).select_related("client", "sla_policy", "account_manager")
+    if viewer.is_client:
+        qs = qs.filter(client_id=viewer.organization_id).exclude(status=ContractStatus.DRAFT)
+    if status:
+        qs = qs.filter(status=status)
+    if client_ref:
+        qs = qs.filter(client__reference=client_ref)
+    if search:
+        qs = qs.filter(Q(reference__icontains=search) | Q(title__icontains=search) | Q(client__legal_name__icontains=search)
+                       | Q(client__trade_name__icontains=search))
+    return qs.order_by("-created_at", "-pk")
+
+
+def contract_get(*, tenant, viewer: Membership, reference: str) -> Contract:
+    """A contract as `viewer` may see it (clients: their own, once sent), or Http404."""
+    _check(tenant, viewer)
+    qs = Contract.objects.select_related("client", "provider", "sla_policy__calendar", "account_manager")
+    if viewer.is_client:
+        qs = qs.filter(client_id=viewer.organization_id).exclude(status=ContractStatus.DRAFT)
+    return get_for_tenant(qs, tenant, reference=reference)
+
+
+def contract_document_get(*, contract: Contract, kind: str, version: int) -> ContractDocument:
+    return get_for_tenant(contract.documents.all(), contract.tenant, kind=kind, version=version)

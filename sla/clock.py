@@ -17,6 +17,7 @@ Public face::
     cal.business_seconds(start, end, pauses=())            # counted(start, end), floored -> int
     cal.business_time(start, end, pauses=())               # the same, exact -> timedelta
     cal.reach(start, seconds, pauses=())                   # the primitive behind deadline/warning
+    cal.reach_many(start, [seconds, ...], pauses=())       # several budgets in one walk
     cal.is_business_time(instant) / cal.next_business_instant(instant)
     cal.segments(start, end, pauses=())                    # (start, end, "business"|"closed"|"paused")
 
@@ -42,6 +43,15 @@ Conventions
   ticket resolved exactly on its deadline and later reopened is not breached by the
   reopening itself (R11).  Without that coincidence this is exactly "the first instant
   t with counted(start, t) >= 60*N".
+
+Two pitfalls of Python's aware datetimes, for callers (and why everything here is
+computed in integer microseconds):
+
+* ``==`` between datetimes of *different* zones is always False when one of them is a
+  wall-clock time repeated in autumn (PEP 495), even for the same instant; ``<``/``>``
+  are fine.  Compare ``a.astimezone(UTC) == b.astimezone(UTC)``.
+* ``b - a`` for two datetimes of the *same* zone is wall-clock time, not elapsed time,
+  across a DST change.  Convert to UTC first.
 
 Time zones and DST (R6)
 -----------------------
@@ -200,6 +210,10 @@ def _parse_day(name: str, spec: Any) -> tuple[tuple[int, int], ...]:
 
 
 def _parse_holiday(value: Any) -> date:
+    if isinstance(value, Mapping):  # {"date": "2026-12-25", "name": "Noël"}, as stored by the models
+        if "date" not in value:
+            raise ValueError(f"bad holiday {value!r}, expected a 'date' key")
+        value = value["date"]
     if isinstance(value, datetime):
         raise ValueError(f"holiday {value!r} must be a date, not a datetime")
     if isinstance(value, date):
@@ -541,15 +555,45 @@ class _Clock:
         return total
 
     def _counted_us(self, a: int, b: int, pauses: Sequence[tuple[int, int | None]]) -> int:
-        """``counted(a, b)``: business microseconds in ``[a, b)`` outside the pauses."""
-        total = self._business_us(a, b)
-        for ps, pe in pauses:
-            if ps >= b:
-                break
-            lo = ps if ps > a else a
-            hi = b if pe is None or pe > b else pe
-            if lo < hi:
-                total -= self._business_us(lo, hi)
+        """``counted(a, b)``: business microseconds in ``[a, b)`` outside the pauses (one pass)."""
+        if not pauses:
+            return self._business_us(a, b)
+        if a >= b:
+            return 0
+        _check_range(a)
+        _check_range(b)
+        n_pauses = len(pauses)
+        pi = 0
+        while pi < n_pauses and (pe := pauses[pi][1]) is not None and pe <= a:
+            pi += 1
+        utc_day = self._utc_day
+        total = 0
+        for k in range(a // _DAY_US, (b - 1) // _DAY_US + 1):
+            ranges, day_total = utc_day(k)
+            if not ranges:
+                continue
+            day_lo = k * _DAY_US
+            day_hi = day_lo + _DAY_US
+            if a <= day_lo and day_hi <= b and (pi == n_pauses or pauses[pi][0] >= day_hi):
+                total += day_total  # whole day inside the span, no pause in it
+                continue
+            for s, e in ranges:
+                if s < a:
+                    s = a
+                if e > b:
+                    e = b
+                while s < e:
+                    while pi < n_pauses and (pe := pauses[pi][1]) is not None and pe <= s:
+                        pi += 1
+                    if pi == n_pauses or pauses[pi][0] >= e:
+                        total += e - s
+                        break
+                    ps, pe = pauses[pi]
+                    if ps > s:
+                        total += ps - s
+                    if pe is None:
+                        return total  # an open pause: nothing counts any more
+                    s = pe
         return total
 
     def _segments_us(
@@ -651,19 +695,24 @@ class BusinessCalendar(_Clock):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BusinessCalendar:
-        """Build from the JSON form ``{"tz", "hours", "holidays"}`` or ``{"tz", "always_open": true}``."""
+        """Build from the JSON form ``{"tz", "hours", "holidays"}`` or ``{"tz", "always_open": true}``.
+
+        ``timezone`` is accepted for ``tz``, and holidays may be ``"YYYY-MM-DD"`` strings,
+        dates or ``{"date": ..., "name": ...}`` mappings.
+        """
         if not isinstance(data, Mapping):
             raise ValueError(f"calendar must be a mapping, got {data!r}")
-        unknown = set(data) - {"tz", "hours", "holidays", "always_open"}
+        unknown = set(data) - {"tz", "timezone", "hours", "holidays", "always_open"}
         if unknown:
             raise ValueError(f"unknown calendar keys: {', '.join(sorted(map(str, unknown)))}")
-        if "tz" not in data:
-            raise ValueError("calendar needs a 'tz' (IANA time zone name)")
+        if ("tz" in data) == ("timezone" in data):
+            raise ValueError("calendar needs a 'tz' (IANA time zone name; 'timezone' is accepted too)")
+        tz = data["tz"] if "tz" in data else data["timezone"]
         if data.get("always_open"):
             if data.get("hours") or data.get("holidays"):
                 raise ValueError("an always-open calendar takes no hours or holidays")
-            return cls.always_open(data["tz"])
-        return cls(data["tz"], data.get("hours") or {}, data.get("holidays") or ())
+            return cls.always_open(tz)
+        return cls(tz, data.get("hours") or {}, data.get("holidays") or ())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form accepted by :meth:`from_dict`."""
@@ -768,7 +817,8 @@ class BusinessCalendar(_Clock):
         result: tuple[Interval, ...] = ()
         if intervals and d not in self._holiday_days:
             midnight = d * _DAY_US  # local midnight, as a naive wall-clock value
-            periods = self._offset_periods(midnight - 2 * _DAY_US, midnight + 3 * _DAY_US)
+            # offsets are within ±24 h, so the instants lie within a day of the local date
+            periods = self._offset_periods(midnight - _DAY_US, midnight + 2 * _DAY_US)
             spans: list[Interval] = []
             for begin, end in intervals:
                 wall_lo, wall_hi = midnight + begin * _MIN_US, midnight + end * _MIN_US

@@ -60,8 +60,8 @@ def _clean_schedule(*, tz: str, always_open: bool, hours: Any, holidays: Any) ->
         return {}, []
     if not isinstance(hours, Mapping):
         raise ValidationError({"hours": [_("Hours must map weekdays to intervals.")]})
-    normalized = {str(day).lower(): [list(map(str, iv)) for iv in spans] for day, spans in hours.items() if spans}
     try:
+        normalized = {str(day).lower(): [list(map(str, iv)) for iv in spans] for day, spans in hours.items() if spans}
         clock.BusinessCalendar(tz=tz, hours=normalized, holidays=[h["date"] for h in clean_holidays])
     except (ValueError, TypeError) as exc:
         raise ValidationError({"hours": [str(exc)]}) from exc
@@ -221,7 +221,8 @@ def _clean_targets(targets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
         errors.append(_("A policy needs at least one target."))
     if errors:
         raise ValidationError({"targets": errors})
-    return rows
+    # In the order they are stored and audited: the same set given in another order is no change.
+    return sorted(rows, key=lambda r: (r["priority"], r["maintenance_type"]))
 
 
 def _target_rows(policy: SlaPolicy) -> list[dict[str, Any]]:

@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
-from tests.factories import OrganizationFactory, TenantFactory, member
+
+
+def _factories():
+    """Imported lazily, so that the pure tests (sla/clock, sla/state, contracts/terms)
+    can run without Django: `pytest -p no:django tests/sla/test_clock.py`."""
+    from tests import factories
+
+    return factories
 
 
 def pytest_configure(config):
@@ -18,16 +24,26 @@ def pytest_configure(config):
     celery_app.conf.task_eager_propagates = True
 
 
+def _django(request) -> bool:
+    return request.config.pluginmanager.hasplugin("django")
+
+
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _english(request):
     """Assertions on messages are written in English; the French catalog is checked apart."""
-    settings.LANGUAGE_CODE = "en"
+    if not _django(request):
+        yield
+        return
+    request.getfixturevalue("settings").LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(request):
+    if not _django(request):
+        return
+    settings = request.getfixturevalue("settings")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Hashing is deliberately slow in production; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -35,72 +51,73 @@ def _test_settings(settings):
 
 @pytest.fixture
 def tenant_a(db):
-    return TenantFactory(name="Tenant A", slug="tenant-a")
+    return _factories().TenantFactory(name="Tenant A", slug="tenant-a")
 
 
 @pytest.fixture
 def tenant_b(db):
-    return TenantFactory(name="Tenant B", slug="tenant-b")
+    return _factories().TenantFactory(name="Tenant B", slug="tenant-b")
 
 
 @pytest.fixture
 def org_a1(tenant_a):
-    return OrganizationFactory(tenant=tenant_a, legal_name="Client A1 SAS")
+    return _factories().OrganizationFactory(tenant=tenant_a, legal_name="Client A1 SAS")
 
 
 @pytest.fixture
 def org_a2(tenant_a):
-    return OrganizationFactory(tenant=tenant_a, legal_name="Client A2 SAS")
+    return _factories().OrganizationFactory(tenant=tenant_a, legal_name="Client A2 SAS")
 
 
 @pytest.fixture
 def org_b1(tenant_b):
-    return OrganizationFactory(tenant=tenant_b, legal_name="Client B1 SAS")
+    return _factories().OrganizationFactory(tenant=tenant_b, legal_name="Client B1 SAS")
 
 
 @pytest.fixture
 def alice(tenant_a):
-    return member(tenant_a, "tenant_admin", email="alice@a.test")
+    return _factories().member(tenant_a, "tenant_admin", email="alice@a.test")
 
 
 @pytest.fixture
 def amy(tenant_a):
-    return member(tenant_a, "account_manager", email="amy@a.test")
+    return _factories().member(tenant_a, "account_manager", email="amy@a.test")
 
 
 @pytest.fixture
 def bob(tenant_a):
-    return member(tenant_a, "technician", email="bob@a.test")
+    return _factories().member(tenant_a, "technician", email="bob@a.test")
 
 
 @pytest.fixture
 def clara(tenant_a, org_a1):
-    return member(tenant_a, "client_admin", organization=org_a1, email="clara@a1.test")
+    return _factories().member(tenant_a, "client_admin", organization=org_a1, email="clara@a1.test")
 
 
 @pytest.fixture
 def cody(tenant_a, org_a1):
-    return member(tenant_a, "client_user", organization=org_a1, email="cody@a1.test")
+    return _factories().member(tenant_a, "client_user", organization=org_a1, email="cody@a1.test")
 
 
 @pytest.fixture
 def dora(tenant_a, org_a2):
-    return member(tenant_a, "client_admin", organization=org_a2, email="dora@a2.test")
+    return _factories().member(tenant_a, "client_admin", organization=org_a2, email="dora@a2.test")
 
 
 @pytest.fixture
 def carol(tenant_b):
-    return member(tenant_b, "tenant_admin", email="carol@b.test")
+    return _factories().member(tenant_b, "tenant_admin", email="carol@b.test")
 
 
 @pytest.fixture
 def ben(tenant_b, org_b1):
-    return member(tenant_b, "client_user", organization=org_b1, email="ben@b1.test")
+    return _factories().member(tenant_b, "client_user", organization=org_b1, email="ben@b1.test")
 
 
 @pytest.fixture
 def api():
     """An API client; `api.as_(user)` logs in as that user (session)."""
+    from rest_framework.test import APIClient  # imported here: pure tests run without Django settings
 
     class Client(APIClient):
         def as_(self, user):

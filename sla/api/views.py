@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.permissions import IsProvider
 from portal.tenancy import get_for_tenant
 from sla import selectors, services
 from sla.api.serializers import (
@@ -136,7 +137,10 @@ class SlaPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
 
 class PriorityMatrixApi(APIView):
-    """Impact × urgency → priority (ITIL 3×3 by default). PUT sets cells (tenant admins)."""
+    """Impact × urgency → priority (ITIL 3×3 by default). PUT sets cells (tenant admins).
+    Provider staff only, like the matrix page: client users see no SLA configuration."""
+
+    permission_classes = [IsProvider]
 
     @extend_schema(responses=PriorityMatrixSerializer)
     def get(self, request):

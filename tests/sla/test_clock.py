@@ -438,6 +438,25 @@ def test_it_accepts_tuples_dates_and_any_weekday_case():
     )
 
 
+def test_it_accepts_the_stored_form_of_holidays_and_zone():
+    stored = {
+        "timezone": "Europe/Paris",
+        "hours": {"mon": [["09:00", "18:00"]]},
+        "holidays": [{"date": "2026-12-25", "name": "Noël"}],
+    }
+    assert BusinessCalendar.from_dict(stored).holidays == frozenset({date(2026, 12, 25)})
+
+
+def test_it_reaches_several_budgets_in_one_walk():
+    pauses = parse_pauses([("2026-06-10T10:00+02:00", "2026-06-10T10:30+02:00")])
+    got = calendar("office").reach_many(instant("2026-06-10T09:00+02:00"), [7200, 0, 3600], pauses)
+    assert [utc(g) for g in got] == [
+        instant("2026-06-10T11:30+02:00"),
+        instant("2026-06-10T09:00+02:00"),
+        instant("2026-06-10T10:30+02:00"),  # runs out where the pause begins: carried
+    ]
+
+
 def test_it_compares_and_hashes_calendars_by_value():
     assert hash(calendar("office")) == hash(calendar("office"))
     assert calendar("office") != calendar("lunch")
@@ -689,6 +708,14 @@ def test_it_never_moves_a_deadline_earlier_for_a_pause(scenario, minutes, offset
     cal = BusinessCalendar.from_dict(spec)
     extra = (start + timedelta(minutes=offset), start + timedelta(minutes=offset + length))
     assert cal.deadline(start, minutes, [*pauses, extra]) >= cal.deadline(start, minutes, pauses)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), st.lists(st.integers(0, 20_000), max_size=6))
+def test_it_reaches_several_budgets_as_one_by_one(scenario, budgets):
+    spec, start, _, pauses = scenario
+    cal = BusinessCalendar.from_dict(spec)
+    assert cal.reach_many(start, budgets, pauses) == [cal.reach(start, budget, pauses) for budget in budgets]
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sla.clock import VersionedCalendar
 from sla.state import Event, evaluate, explain
-from tests.sla.conftest import PARIS, calendar, utc
+from tests.sla.conftest import CALENDARS, PARIS, Oracle, calendar, utc
 
 OFFICE = calendar("office")  # Mon–Fri 09:00–18:00 Europe/Paris, French holidays
 
@@ -514,7 +514,14 @@ def test_it_refuses_a_bad_history_saying_what_is_wrong(name, call, message):
 
 # =========================================================================== invariants
 
-START = datetime(2026, 6, 8, 8, 0, tzinfo=PARIS)
+STARTS = st.sampled_from(
+    [
+        datetime(2026, 6, 8, 8, 0, tzinfo=PARIS),
+        datetime(2026, 3, 23, 8, 0, tzinfo=PARIS),  # DST change on the 29th
+        datetime(2026, 10, 19, 8, 0, tzinfo=PARIS),  # DST change on the 25th, holidays 1 and 11 Nov
+    ]
+)
+STATE_CALENDARS = st.sampled_from(["office", "lunch", "night", "new_york", "24x7_paris"]).map(calendar)
 TARGETS = st.sampled_from([None, 0, 15, 60, 240, 600, 1440])
 STEP_KINDS = st.sampled_from(["paused", "resumed", "responded", "resolved", "reopened", "target_changed"])
 
@@ -522,7 +529,8 @@ STEP_KINDS = st.sampled_from(["paused", "resumed", "responded", "resolved", "reo
 @st.composite
 def histories(draw, kinds=STEP_KINDS, max_steps=12):
     """Random (valid) histories; redundant events are part of the game."""
-    moment = START + timedelta(minutes=draw(st.integers(0, 7 * 1440)))
+    cal = draw(STATE_CALENDARS)
+    moment = draw(STARTS) + timedelta(minutes=draw(st.integers(0, 7 * 1440)))
     events = [Event(moment, "created", response_minutes=draw(TARGETS), resolution_minutes=draw(TARGETS))]
     for _ in range(draw(st.integers(0, max_steps))):
         moment += timedelta(minutes=draw(st.integers(0, 1500)))
@@ -534,7 +542,7 @@ def histories(draw, kinds=STEP_KINDS, max_steps=12):
         else:
             events.append(Event(moment, kind))
     now = moment + timedelta(minutes=draw(st.integers(0, 3000)), seconds=draw(st.integers(0, 59)))
-    return events, now
+    return cal, events, now
 
 
 INVARIANTS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -547,7 +555,7 @@ def _metrics(result):
 @INVARIANTS
 @given(histories(), st.integers(0, 3000), st.integers(0, 3000))
 def test_it_never_moves_a_deadline_earlier_for_a_pause(history, offset, length):
-    events, now = history
+    cal, events, now = history
     begin = events[0].at + timedelta(minutes=offset)
     end = begin + timedelta(minutes=length)
     assume(end <= now)
@@ -556,8 +564,8 @@ def test_it_never_moves_a_deadline_earlier_for_a_pause(history, offset, length):
     paused = sorted(
         [*plain, Event(begin, "paused"), Event(end, "resumed")], key=lambda e: (e.at, e.kind != "created")
     )
-    before = evaluate(calendar=OFFICE, events=plain, now=now)
-    after = evaluate(calendar=OFFICE, events=paused, now=now)
+    before = evaluate(calendar=cal, events=plain, now=now)
+    after = evaluate(calendar=cal, events=paused, now=now)
     for name in ("response", "resolution"):
         a, b = before.metric(name), after.metric(name)
         if a is None or b is None or a.deadline is None or b.deadline is None:
@@ -571,29 +579,27 @@ ON_TIME_HISTORIES = histories(kinds=st.sampled_from(["paused", "resumed", "respo
 @INVARIANTS
 @given(ON_TIME_HISTORIES, st.integers(0, 5000))
 def test_it_never_breaches_a_ticket_resolved_on_time_later(history, later):
-    events, resolved_at = history
+    cal, events, resolved_at = history
     resolved = [*events, Event(resolved_at, "resolved")]
-    on_time = evaluate(calendar=OFFICE, events=resolved, now=resolved_at).resolution
+    on_time = evaluate(calendar=cal, events=resolved, now=resolved_at).resolution
     assume(on_time is not None and not on_time.breached)
     later_on = resolved_at + timedelta(minutes=later)
-    assert not evaluate(calendar=OFFICE, events=resolved, now=later_on).resolution.breached
+    assert not evaluate(calendar=cal, events=resolved, now=later_on).resolution.breached
 
 
 @INVARIANTS
 @given(ON_TIME_HISTORIES, st.integers(0, 5000))
 def test_it_never_breaches_a_ticket_resolved_on_time_by_reopening_it(history, reopen_after):
-    events, resolved_at = history
+    cal, events, resolved_at = history
     resolved = [*events, Event(resolved_at, "resolved")]
-    on_time = evaluate(calendar=OFFICE, events=resolved, now=resolved_at).resolution
+    on_time = evaluate(calendar=cal, events=resolved, now=resolved_at).resolution
     assume(on_time is not None and not on_time.breached)
     reopened_at = resolved_at + timedelta(minutes=reopen_after)
     reopened = [*resolved, Event(reopened_at, "reopened")]
-    assert not evaluate(calendar=OFFICE, events=reopened, now=reopened_at).resolution.breached
+    assert not evaluate(calendar=cal, events=reopened, now=reopened_at).resolution.breached
     # resolved again before any more business time is used: still met, for good
     again = [*reopened, Event(reopened_at, "resolved")]
-    assert not evaluate(
-        calendar=OFFICE, events=again, now=reopened_at + timedelta(days=30)
-    ).resolution.breached
+    assert not evaluate(calendar=cal, events=again, now=reopened_at + timedelta(days=30)).resolution.breached
 
 
 @INVARIANTS
@@ -602,8 +608,8 @@ def test_it_has_negative_remaining_time_exactly_when_breached(history):
     # One target version.  The single gap: right after a deadline, in closed or paused
     # time, the metric is breached (its deadline has passed) but no business time has
     # been counted past the target yet, so remaining is 0, not negative (R13).
-    events, now = history
-    for metric in _metrics(evaluate(calendar=OFFICE, events=events, now=now)):
+    cal, events, now = history
+    for metric in _metrics(evaluate(calendar=cal, events=events, now=now)):
         if metric.state != "running":
             continue
         if metric.breached and metric.remaining_business_minutes >= 0:
@@ -616,10 +622,10 @@ def test_it_has_negative_remaining_time_exactly_when_breached(history):
 @INVARIANTS
 @given(histories(), st.sampled_from([None, 1440, 10_000]))
 def test_it_keeps_a_breach_when_the_priority_is_lowered_afterwards(history, lower):
-    events, now = history
-    first = evaluate(calendar=OFFICE, events=events, now=now)
+    cal, events, now = history
+    first = evaluate(calendar=cal, events=events, now=now)
     lowered = evaluate(
-        calendar=OFFICE,
+        calendar=cal,
         events=[*events, Event(now, "target_changed", response_minutes=lower, resolution_minutes=lower)],
         now=now,
     )
@@ -633,8 +639,8 @@ def test_it_keeps_a_breach_when_the_priority_is_lowered_afterwards(history, lowe
 @INVARIANTS
 @given(histories())
 def test_it_puts_the_warning_before_the_deadline(history):
-    events, now = history
-    for metric in _metrics(evaluate(calendar=OFFICE, events=events, now=now)):
+    cal, events, now = history
+    for metric in _metrics(evaluate(calendar=cal, events=events, now=now)):
         for version in metric.versions:
             if version.warning_at is not None and version.deadline is not None:
                 assert utc(version.warning_at) <= utc(version.deadline)
@@ -643,9 +649,9 @@ def test_it_puts_the_warning_before_the_deadline(history):
 @INVARIANTS
 @given(histories(), st.integers(1, 5000))
 def test_it_never_clears_a_breach_as_time_goes_on(history, minutes):
-    events, now = history
-    first = evaluate(calendar=OFFICE, events=events, now=now)
-    later = evaluate(calendar=OFFICE, events=events, now=now + timedelta(minutes=minutes))
+    cal, events, now = history
+    first = evaluate(calendar=cal, events=events, now=now)
+    later = evaluate(calendar=cal, events=events, now=now + timedelta(minutes=minutes))
     for name in ("response", "resolution"):
         if first.metric(name) is not None and first.metric(name).breached:
             assert later.metric(name).breached
@@ -654,10 +660,31 @@ def test_it_never_clears_a_breach_as_time_goes_on(history, minutes):
 @INVARIANTS
 @given(histories())
 def test_it_explains_a_timeline_adding_up_to_the_elapsed_time(history):
-    events, now = history
-    result = evaluate(calendar=OFFICE, events=events, now=now)
+    cal, events, now = history
+    result = evaluate(calendar=cal, events=events, now=now)
     for metric in _metrics(result):
-        timeline = explain(calendar=OFFICE, events=events, now=now, metric=metric.metric)
+        timeline = explain(calendar=cal, events=events, now=now, metric=metric.metric)
         counted = sum(s.counted_minutes for s in timeline if not s.projected)
         assert counted == metric.elapsed_business_minutes
         assert all(utc(a.end) == utc(b.start) for a, b in zip(timeline, timeline[1:], strict=False))
+
+
+@INVARIANTS
+@given(
+    histories(kinds=st.sampled_from(["paused", "resumed"]), max_steps=8),
+    st.sampled_from(["office", "night", "lunch"]),
+)
+def test_it_agrees_with_the_oracle_on_a_paused_ticket(history, name):
+    _, events, now = history
+    assume(events[0].resolution_minutes is not None)
+    result = evaluate(calendar=calendar(name), events=events, now=now)
+    assume(not result.paused)
+    pauses, since = [], None
+    for e in events[1:]:
+        if e.kind == "paused" and since is None:
+            since = e.at
+        elif e.kind == "resumed" and since is not None:
+            pauses.append((since, e.at))
+            since = None
+    expected = Oracle(CALENDARS[name]).deadline(events[0].at, events[0].resolution_minutes, pauses)
+    assert utc(result.resolution.deadline) == expected

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import Contact, Organization
 from portal.audit import audit_log, changed, snapshot
 from portal.permissions import PARTY_EDITORS, require_role
 from portal.sequences import sequence_next
+
+__all__ = [
+    "CONTACT_FIELDS", "ORGANIZATION_FIELDS", "contact_create", "contact_delete", "contact_update",
+    "organization_create", "organization_update",
+]
 
 ORGANIZATION_FIELDS = (
     "kind", "legal_name", "trade_name", "legal_form", "siret", "vat_number", "address_line1", "address_line2",
@@ -28,13 +33,23 @@ def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
     return data
 
 
+def _save_unique(org: Organization) -> None:
+    """Save, turning a lost race on the (tenant, SIRET) constraint into a field error:
+    full_clean() checked it, but a concurrent request may have inserted meanwhile."""
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:
+        raise ValidationError({"siret": [_("An organisation with this SIRET already exists.")]}) from exc
+
+
 @transaction.atomic
 def organization_create(*, tenant, actor, **data) -> Organization:
     require_role(actor, PARTY_EDITORS, tenant=tenant)
     org = Organization(tenant=tenant, **_only(data, ORGANIZATION_FIELDS))
     org.full_clean(exclude=["reference"])
     org.reference = f"ORG-{sequence_next(tenant=tenant, key='organization'):04d}"
-    org.save()
+    _save_unique(org)
     audit_log(
         tenant=tenant, actor=actor, action="organization.create", obj=org,
         changes=snapshot(org, ORGANIZATION_FIELDS), organization=org if org.is_client else None,
@@ -52,7 +67,7 @@ def organization_update(*, organization: Organization, actor, **data) -> Organiz
     org.full_clean()
     diff = changed(before, snapshot(org, ORGANIZATION_FIELDS))
     if diff:
-        org.save()
+        _save_unique(org)
         audit_log(
             tenant=org.tenant, actor=actor, action="organization.update", obj=org, changes=diff,
             organization=org if org.is_client else None,

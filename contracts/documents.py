@@ -1,0 +1,136 @@
+"""Contract and amendment PDFs, rendered by WeasyPrint in a Celery task.
+
+`document_request` records (or resets) the document row as *queued* and queues the
+task after commit; `document_render` does the work: it builds the context, renders
+`templates/pdf/contract.html`, writes the file under a fixed key
+(`contracts/<tenant>/<reference>/<kind>-v<version>.pdf`, so a re-render replaces it)
+and stores its SHA-256. A failure is recorded on the row with its reason; the
+contract itself is never touched, and requesting the document again retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from contracts.models import Amendment, Contract, ContractDocument, DocumentStatus
+from portal.celery import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+def document_path(document: ContractDocument) -> Path:
+    return (
+        Path(settings.MEDIA_ROOT) / "contracts" / str(document.tenant_id) / document.contract.reference
+        / f"{document.kind}-v{document.version}.pdf"
+    )
+
+
+@transaction.atomic
+def document_request(*, contract: Contract, kind: str, version: int) -> ContractDocument:
+    document, _created = ContractDocument.objects.select_for_update().get_or_create(
+        tenant_id=contract.tenant_id, contract=contract, kind=kind, version=version,
+    )
+    document.status = DocumentStatus.QUEUED
+    document.error = ""
+    document.save(update_fields=["status", "error", "updated_at"])
+    from contracts.tasks import contract_document_render_task
+
+    enqueue_on_commit(contract_document_render_task, contract.tenant_id, document.pk)
+    return document
+
+
+def document_context(document: ContractDocument) -> dict:
+    """Everything the PDF shows, read once (no query from the template)."""
+    from sla.forms import WEEKDAY_LABELS
+    from sla.selectors import calendar_versions
+
+    contract = (
+        Contract.objects.select_related("client", "provider", "sla_policy__calendar", "account_manager")
+        .prefetch_related("items", "exclusions", "maintenance_types", "clauses", "sla_policy__targets",
+                          "amendments", "sla_policy__calendar__versions")
+        .get(pk=document.contract_id, tenant_id=document.tenant_id)
+    )
+    terms = contract.terms()
+    first_term = terms.term(1) if terms is not None else None
+    amendment = None
+    if document.kind == "amendment":
+        amendment = (
+            Amendment.objects.filter(tenant_id=document.tenant_id, contract=contract,
+                                     contract_version__number=document.version).first()
+        )
+    policy = contract.sla_policy
+    calendar = calendar_versions(policy.calendar)[-1] if policy else None
+    weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    return {
+        "contract": contract,
+        "document": document,
+        "provider": contract.provider,
+        "client": contract.client,
+        "items": list(contract.items.all()),
+        "exclusions": list(contract.exclusions.all()),
+        "maintenance_types": list(contract.maintenance_types.all()),
+        "clauses": list(contract.clauses.all()),
+        "policy": policy,
+        "targets": list(policy.targets.all()) if policy else [],
+        "calendar": calendar,
+        "calendar_days": (
+            [(WEEKDAY_LABELS[d], calendar.hours.get(d, [])) for d in weekdays] if calendar and not calendar.always_open else []
+        ),
+        "terms": terms,
+        "first_term": first_term,
+        "amendment": amendment,
+        "amendments": list(contract.amendments.all()),
+        "generated_at": timezone.now(),
+    }
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF bytes and the number of pages."""
+    from weasyprint import HTML
+
+    rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return rendered.write_pdf(), len(rendered.pages)
+
+
+def document_render(*, document_id: int, tenant_id: int) -> ContractDocument | None:
+    """Render one document; safe to run twice (the file and its row are replaced)."""
+    claimed = ContractDocument.objects.filter(pk=document_id, tenant_id=tenant_id).update(
+        status=DocumentStatus.RENDERING, error=""
+    )
+    if not claimed:
+        return None  # deleted meanwhile
+    document = ContractDocument.objects.select_related("contract").get(pk=document_id)
+    started = time.perf_counter()
+    try:
+        context = document_context(document)
+        with translation.override(document.contract.language or settings.LANGUAGE_CODE):
+            html = render_to_string("pdf/contract.html", context)
+        pdf, pages = render_pdf(html)
+        path = document_path(document)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".pdf.tmp")
+        tmp.write_bytes(pdf)
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+    except Exception as exc:  # any failure is recorded on the document, never raised into the contract
+        logger.exception("rendering %s failed", document)
+        ContractDocument.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], updated_at=timezone.now()
+        )
+        document.refresh_from_db()
+        return document
+    ContractDocument.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.READY, error="", file_path=str(path.relative_to(settings.MEDIA_ROOT)),
+        sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), pages=pages, rendered_at=timezone.now(),
+        render_ms=int((time.perf_counter() - started) * 1000), updated_at=timezone.now(),
+    )
+    document.refresh_from_db()
+    return document

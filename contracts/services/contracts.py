@@ -1,0 +1,500 @@
+"""The contract lifecycle: draft → sent → active ⇄ suspended → terminated / expired.
+
+Every transition is one function that checks who may act, what must be filled in and
+the current state, changes the contract in a transaction and writes the audit log.
+Term, renewal and notice dates come from the pure `contracts.terms` module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import (
+    Amendment,
+    ClauseTemplate,
+    Contract,
+    ContractClause,
+    ContractMaintenanceType,
+    ContractStatus,
+    ContractTerm,
+    ContractVersion,
+    CoveredItem,
+    Exclusion,
+    Organization,
+    OrganizationKind,
+)
+from contracts.terms import ContractTermsError
+from portal.audit import audit_log, changed, snapshot
+from portal.exceptions import ApplicationError
+from portal.permissions import PARTY_EDITORS, require_role
+from portal.sequences import sequence_next
+from portal.tenancy import assert_same_tenant
+
+__all__ = [
+    "CONTRACT_FIELDS",
+    "contract_activate",
+    "contract_amend",
+    "contract_create",
+    "contract_renew",
+    "contract_resume",
+    "contract_send",
+    "contract_set_clauses",
+    "contract_set_scope",
+    "contract_snapshot",
+    "contract_suspend",
+    "contract_terminate",
+    "contract_update",
+]
+
+CONTRACT_FIELDS = (
+    "title", "object", "account_manager", "sla_policy", "remote_intervention", "on_site_intervention",
+    "start_date", "initial_months", "renewal", "renewal_months", "notice_months", "notice_days",
+    "language", "currency", "billing_model", "monthly_fee", "hourly_rate", "included_hours", "vat_rate",
+    "payment_terms_days", "price_revision",
+)
+# What an amendment may change on an active contract.
+AMENDABLE_FIELDS = (
+    "title", "object", "sla_policy", "remote_intervention", "on_site_intervention", "renewal", "renewal_months",
+    "notice_months", "notice_days", "billing_model", "monthly_fee", "hourly_rate", "included_hours", "vat_rate",
+    "payment_terms_days", "price_revision",
+)
+
+
+def _refuse(message: str, code: str = "invalid_state") -> None:
+    raise ApplicationError(message, code=code)
+
+
+def _lock(contract: Contract) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract.pk, tenant_id=contract.tenant_id)
+
+
+def _require_status(contract: Contract, *allowed: str, action: str) -> None:
+    if contract.status not in allowed:
+        _refuse(
+            _("Cannot %(action)s a contract that is %(status)s.")
+            % {"action": action, "status": contract.get_status_display().lower()}
+        )
+
+
+def _check_terms(contract: Contract) -> None:
+    if contract.start_date is None:
+        return
+    try:
+        contract.terms()
+    except ContractTermsError as exc:
+        field = next((f for f in ("initial_months", "renewal_months", "notice_months", "notice_days", "renewal")
+                      if f in str(exc)), "start_date")
+        raise ValidationError({field: [str(exc)]}) from exc
+
+
+def _check_parties(contract: Contract) -> None:
+    errors = {}
+    if contract.client_id and contract.client.kind != OrganizationKind.CLIENT:
+        errors["client"] = [_("The client must be a client organisation.")]
+    if contract.provider_id and contract.provider.kind != OrganizationKind.PROVIDER:
+        errors["provider"] = [_("The provider must be one of your provider entities.")]
+    if errors:
+        raise ValidationError(errors)
+    assert_same_tenant(contract, contract.client, contract.provider, contract.sla_policy)
+
+
+# ---------------------------------------------------------------------- drafting
+
+
+@transaction.atomic
+def contract_create(*, tenant, actor, client: Organization, provider: Organization, today: date | None = None,
+                    **data: Any) -> Contract:
+    require_role(actor, PARTY_EDITORS, tenant=tenant)
+    unknown = set(data) - set(CONTRACT_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    data.setdefault("account_manager", actor)
+    contract = Contract(tenant=tenant, client=client, provider=provider, **data)
+    _check_parties(contract)
+    contract.full_clean(exclude=["reference"])
+    _check_terms(contract)
+    year = (today or timezone.localdate()).year
+    contract.reference = f"CTR-{year}-{sequence_next(tenant=tenant, key=f'contract-{year}'):04d}"
+    contract.save()
+    audit_log(tenant=tenant, actor=actor, action="contract.create", obj=contract, organization=client,
+              changes=snapshot(contract, ("client", "provider", *CONTRACT_FIELDS)))
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, actor, **data: Any) -> Contract:
+    """Edit a draft. Once sent, a contract changes only by amendment."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.DRAFT, action=_("edit"))
+    allowed = (*CONTRACT_FIELDS, "client", "provider")
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    before = snapshot(contract, allowed)
+    for name, value in data.items():
+        setattr(contract, name, value)
+    _check_parties(contract)
+    contract.full_clean()
+    _check_terms(contract)
+    diff = changed(before, snapshot(contract, allowed))
+    if diff:
+        contract.save()
+        audit_log(tenant=contract.tenant, actor=actor, action="contract.update", obj=contract,
+                  organization=contract.client, changes=diff)
+    return contract
+
+
+@transaction.atomic
+def contract_set_scope(
+    *, contract: Contract, actor, items: Iterable[Mapping[str, Any]] | None = None,
+    exclusions: Iterable[str] | None = None, maintenance_types: Iterable[Mapping[str, Any]] | None = None,
+) -> Contract:
+    """Replace the scope of a draft: covered items, exclusions, maintenance types."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.DRAFT, action=_("change the scope of"))
+    tenant_id = contract.tenant_id
+    changes: dict[str, Any] = {}
+    if items is not None:
+        rows = []
+        for index, raw in enumerate(items, start=1):
+            item = CoveredItem(tenant_id=tenant_id, contract=contract, **dict(raw))
+            try:
+                item.full_clean(exclude=["contract", "tenant"])
+            except ValidationError as exc:
+                raise ValidationError({"items": [f"{_('Item')} {index}: {m}" for m in exc.messages]}) from exc
+            rows.append(item)
+        CoveredItem.objects.filter(tenant_id=tenant_id, contract=contract).delete()
+        CoveredItem.objects.bulk_create(rows)
+        changes["items"] = [f"{i.get_category_display()}: {i}" for i in rows]
+    if exclusions is not None:
+        texts = [t.strip() for t in exclusions if t and t.strip()]
+        Exclusion.objects.filter(tenant_id=tenant_id, contract=contract).delete()
+        Exclusion.objects.bulk_create([Exclusion(tenant_id=tenant_id, contract=contract, text=t[:300]) for t in texts])
+        changes["exclusions"] = texts
+    if maintenance_types is not None:
+        rows, seen = [], set()
+        for raw in maintenance_types:
+            mt = ContractMaintenanceType(tenant_id=tenant_id, contract=contract, **dict(raw))
+            try:
+                mt.full_clean(exclude=["contract", "tenant"], validate_unique=False)
+            except ValidationError as exc:
+                raise ValidationError({"maintenance_types": exc.messages}) from exc
+            if mt.maintenance_type in seen:
+                raise ValidationError({"maintenance_types": [_("%(t)s is listed twice.") % {"t": mt.maintenance_type}]})
+            seen.add(mt.maintenance_type)
+            rows.append(mt)
+        ContractMaintenanceType.objects.filter(tenant_id=tenant_id, contract=contract).delete()
+        ContractMaintenanceType.objects.bulk_create(rows)
+        changes["maintenance_types"] = [f"{m.maintenance_type}{'' if m.included else ' (quote)'}" for m in rows]
+    if changes:
+        audit_log(tenant=contract.tenant, actor=actor, action="contract.scope", obj=contract,
+                  organization=contract.client, changes=changes)
+    return contract
+
+
+@transaction.atomic
+def contract_set_clauses(
+    *, contract: Contract, actor, clauses: Iterable[Mapping[str, Any]] | None = None,
+    template_ids: Iterable[int] | None = None,
+) -> Contract:
+    """Replace the clauses of a draft, from explicit texts and/or templates of the
+    tenant's library (copied, so later edits of the library change nothing here)."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.DRAFT, action=_("edit the clauses of"))
+    rows: list[ContractClause] = []
+    for raw in clauses or []:
+        rows.append(ContractClause(tenant_id=contract.tenant_id, contract=contract, kind=raw.get("kind", ""),
+                                   title=raw.get("title", ""), body=raw.get("body", "")))
+    if template_ids:
+        ids = list(template_ids)
+        templates = {t.pk: t for t in ClauseTemplate.objects.filter(tenant_id=contract.tenant_id, pk__in=ids)}
+        missing = [i for i in ids if i not in templates]
+        if missing:
+            raise ValidationError({"template_ids": [_("Unknown clause template: %(ids)s.") % {"ids": missing}]})
+        rows.extend(ContractClause(tenant_id=contract.tenant_id, contract=contract, kind=templates[i].kind,
+                                   title=templates[i].title, body=templates[i].body) for i in ids)
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+        try:
+            row.full_clean(exclude=["contract", "tenant"])
+        except ValidationError as exc:
+            raise ValidationError({"clauses": [f"{_('Clause')} {position}: {m}" for m in exc.messages]}) from exc
+    ContractClause.objects.filter(tenant_id=contract.tenant_id, contract=contract).delete()
+    ContractClause.objects.bulk_create(rows)
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.clauses", obj=contract,
+              organization=contract.client, changes={"clauses": [r.title for r in rows]})
+    return contract
+
+
+# ---------------------------------------------------------------------- lifecycle
+
+
+def contract_missing(contract: Contract) -> list[str]:
+    """What must still be filled in before the contract can be sent or activated."""
+    missing = []
+    if not contract.client_id or not contract.provider_id:
+        missing.append(_("both parties"))
+    if not contract.object.strip():
+        missing.append(_("the object"))
+    if not contract.items.exists():
+        missing.append(_("the scope (at least one covered item)"))
+    if not contract.maintenance_types.exists():
+        missing.append(_("at least one maintenance type"))
+    if not (contract.remote_intervention or contract.on_site_intervention):
+        missing.append(_("an intervention mode"))
+    if contract.sla_policy_id is None:
+        missing.append(_("an SLA policy"))
+    if contract.start_date is None:
+        missing.append(_("the start date"))
+    return missing
+
+
+def _require_complete(contract: Contract, action: str) -> None:
+    missing = contract_missing(contract)
+    if missing:
+        raise ApplicationError(
+            _("Cannot %(action)s: missing %(missing)s.") % {"action": action, "missing": ", ".join(missing)},
+            code="incomplete", extra={"fields": {"missing": missing}},
+        )
+
+
+def contract_snapshot(contract: Contract) -> dict[str, Any]:
+    """Everything that defines the contract, for an immutable version."""
+    data = snapshot(contract, ("client", "provider", *CONTRACT_FIELDS))
+    data["reference"] = contract.reference
+    data["sla_policy_code"] = contract.sla_policy.code if contract.sla_policy_id else None
+    data["items"] = [snapshot(i, ("category", "name", "identifier", "site", "criticality", "quantity"))
+                     for i in contract.items.all()]
+    data["exclusions"] = [e.text for e in contract.exclusions.all()]
+    data["maintenance_types"] = [snapshot(m, ("maintenance_type", "included", "details"))
+                                 for m in contract.maintenance_types.all()]
+    data["clauses"] = [snapshot(c, ("kind", "title", "body")) for c in contract.clauses.all()]
+    return data
+
+
+def _queue_document(contract: Contract, kind: str, version: int) -> None:
+    from contracts.documents import document_request
+
+    document_request(contract=contract, kind=kind, version=version)
+
+
+@transaction.atomic
+def contract_send(*, contract: Contract, actor, now: datetime | None = None) -> Contract:
+    """Send a complete draft for signature; its clauses are frozen from now on."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.DRAFT, action=_("send"))
+    _require_complete(contract, _("send the contract"))
+    contract.status = ContractStatus.SENT
+    contract.sent_at = now or timezone.now()
+    contract.save(update_fields=["status", "sent_at", "updated_at"])
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.send", obj=contract, organization=contract.client,
+              changes={"status": ["draft", "sent"]})
+    _queue_document(contract, "contract", contract.version)
+    return contract
+
+
+@transaction.atomic
+def contract_activate(*, contract: Contract, actor, signed_on: date, client_signatory: str = "",
+                      now: datetime | None = None) -> Contract:
+    """Record the signature: the contract becomes active, its first term and version 1
+    are recorded."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.SENT, action=_("activate"))
+    _require_complete(contract, _("activate the contract"))
+    if signed_on is None:
+        raise ValidationError({"signed_on": [_("The signature date is required.")]})
+    terms = contract.terms()
+    first = terms.term(1)
+    contract.status = ContractStatus.ACTIVE
+    contract.signed_on = signed_on
+    contract.client_signatory = client_signatory
+    contract.activated_at = now or timezone.now()
+    contract.end_date = terms.end_date  # None for tacit and indefinite contracts
+    contract.save()
+    ContractTerm.objects.create(tenant=contract.tenant, contract=contract, index=1, first_day=first.first_day,
+                                last_day=first.last_day, kind="initial", monthly_fee=contract.monthly_fee)
+    ContractVersion.objects.create(tenant=contract.tenant, contract=contract, number=contract.version,
+                                   effective_from=contract.start_date, snapshot=contract_snapshot(contract))
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.activate", obj=contract,
+              organization=contract.client, changes={"status": ["sent", "active"], "signed_on": signed_on})
+    return contract
+
+
+@transaction.atomic
+def contract_suspend(*, contract: Contract, actor, reason: str, now: datetime | None = None) -> Contract:
+    """Stop interventions (e.g. unpaid invoices). New tickets are refused meanwhile."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.ACTIVE, action=_("suspend"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason of the suspension.")]})
+    contract.status = ContractStatus.SUSPENDED
+    contract.suspended_at = now or timezone.now()
+    contract.suspension_reason = reason.strip()[:200]
+    contract.save(update_fields=["status", "suspended_at", "suspension_reason", "updated_at"])
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.suspend", obj=contract,
+              organization=contract.client, changes={"status": ["active", "suspended"], "reason": reason})
+    return contract
+
+
+@transaction.atomic
+def contract_resume(*, contract: Contract, actor) -> Contract:
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.SUSPENDED, action=_("resume"))
+    contract.status = ContractStatus.ACTIVE
+    contract.suspended_at = None
+    contract.suspension_reason = ""
+    contract.save(update_fields=["status", "suspended_at", "suspension_reason", "updated_at"])
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.resume", obj=contract,
+              organization=contract.client, changes={"status": ["suspended", "active"]})
+    return contract
+
+
+TERMINATION_REASONS = ("notice", "breach", "force_majeure", "mutual_agreement")
+
+
+@transaction.atomic
+def contract_terminate(
+    *, contract: Contract, actor, notice_given_on: date, given_by: str, reason: str,
+    effective_date: date | None = None, today: date | None = None,
+) -> Contract:
+    """Record a termination. With `reason="notice"` the last covered day comes from the
+    contract's terms (`ContractTerms.last_day_if_notice`); for breach, force majeure or
+    mutual agreement it is `effective_date` (default: the notice date). The contract
+    stays active until then; the daily job ends it."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("terminate"))
+    if contract.notice_given_on is not None:
+        _refuse(_("A termination is already recorded (notice given on %(d)s).") % {"d": contract.notice_given_on},
+                code="already_terminated")
+    errors = {}
+    if given_by not in ("provider", "client"):
+        errors["given_by"] = [_("Either the provider or the client gives notice.")]
+    if reason not in TERMINATION_REASONS:
+        errors["reason"] = [_("The reason is one of: %(r)s.") % {"r": ", ".join(TERMINATION_REASONS)}]
+    if notice_given_on is None:
+        errors["notice_given_on"] = [_("The notice date is required.")]
+    elif notice_given_on < contract.start_date:
+        errors["notice_given_on"] = [_("The notice date is before the start of the contract.")]
+    if errors:
+        raise ValidationError(errors)
+    if reason == "notice":
+        end = contract.terms().last_day_if_notice(notice_given_on)
+        if contract.end_date is not None and end > contract.end_date:
+            end = contract.end_date  # a non-renewing contract ends anyway
+    else:
+        end = effective_date or notice_given_on
+        if end < notice_given_on:
+            raise ValidationError({"effective_date": [_("The end cannot be before the notice date.")]})
+    contract.notice_given_on = notice_given_on
+    contract.notice_given_by = given_by
+    contract.termination_reason = reason
+    contract.end_date = end
+    today = today or timezone.localdate()
+    if end < today:
+        contract.status = ContractStatus.TERMINATED
+    contract.save()
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.terminate", obj=contract,
+              organization=contract.client,
+              changes={"notice_given_on": notice_given_on, "given_by": given_by, "reason": reason, "end_date": end})
+    return contract
+
+
+@transaction.atomic
+def contract_renew(*, contract: Contract, actor, months: int | None = None, monthly_fee: Decimal | None = None,
+                   today: date | None = None) -> ContractTerm:
+    """Renew explicitly (express renewal): a new term follows the current last term,
+    optionally with a revised monthly fee."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("renew"))
+    if contract.initial_months is None:
+        _refuse(_("An indefinite contract has no term to renew."), code="indefinite")
+    if contract.notice_given_on is not None:
+        _refuse(_("Notice has been given: the contract cannot be renewed."), code="already_terminated")
+    last = contract.term_history.order_by("-index").first()
+    months = months or contract.renewal_months or contract.initial_months
+    if months <= 0:
+        raise ValidationError({"months": [_("The renewal must last at least one month.")]})
+    if monthly_fee is not None and monthly_fee < 0:
+        raise ValidationError({"monthly_fee": [_("The fee cannot be negative.")]})
+    from contracts.terms import add_months
+
+    if last is None or last.last_day is None:
+        _refuse(_("The contract has no term to renew."), code="no_term")
+    first_day = last.last_day + timedelta(days=1)
+    last_day = add_months(first_day, months) - timedelta(days=1)
+    fee = monthly_fee if monthly_fee is not None else contract.monthly_fee
+    term = ContractTerm.objects.create(tenant=contract.tenant, contract=contract, index=last.index + 1,
+                                       first_day=first_day, last_day=last_day, kind="express", monthly_fee=fee)
+    before_fee = contract.monthly_fee
+    contract.monthly_fee = fee
+    if contract.renewal != "tacit":
+        contract.end_date = last_day
+    contract.save()
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.renew", obj=contract,
+              organization=contract.client,
+              changes={"term": [last.index, term.index], "last_day": last_day, "monthly_fee": [before_fee, fee]})
+    return term
+
+
+@transaction.atomic
+def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date: date, summary: str,
+                   changes: Mapping[str, Any]) -> Amendment:
+    """Sign an amendment: apply its changes, number it, and keep the new version as an
+    immutable snapshot effective from `effective_date`."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("amend"))
+    errors = {}
+    if not (summary or "").strip():
+        errors["summary"] = [_("Summarise what the amendment changes.")]
+    if effective_date is None:
+        errors["effective_date"] = [_("The effective date is required.")]
+    elif effective_date < contract.start_date:
+        errors["effective_date"] = [_("The effective date is before the start of the contract.")]
+    unknown = set(changes) - set(AMENDABLE_FIELDS)
+    if unknown:
+        errors["changes"] = [_("These cannot be changed by amendment: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
+    if errors:
+        raise ValidationError(errors)
+    last_version = contract.versions.order_by("-number").first()
+    if last_version and effective_date < last_version.effective_from:
+        raise ValidationError({"effective_date": [_("An amendment cannot take effect before the current version.")]})
+    before = snapshot(contract, AMENDABLE_FIELDS)
+    for name, value in changes.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    _check_parties(contract)
+    _check_terms(contract)
+    diff = changed(before, snapshot(contract, AMENDABLE_FIELDS))
+    number = contract.amendments.count() + 1
+    amendment = Amendment.objects.create(tenant=contract.tenant, contract=contract, number=number,
+                                         signed_on=signed_on, effective_date=effective_date,
+                                         summary=summary.strip(), changes=diff)
+    contract.version += 1
+    if contract.terms() is not None and contract.notice_given_on is None:
+        contract.end_date = contract.terms().end_date
+    contract.save()
+    ContractVersion.objects.create(tenant=contract.tenant, contract=contract, number=contract.version,
+                                   effective_from=effective_date, snapshot=contract_snapshot(contract),
+                                   amendment=amendment)
+    audit_log(tenant=contract.tenant, actor=actor, action="contract.amend", obj=contract,
+              organization=contract.client, changes={"amendment": number, **diff})
+    _queue_document(contract, "amendment", contract.version)
+    return amendment
