@@ -169,6 +169,16 @@ class BillingModel(models.TextChoices):
     HYBRID = "hybrid", _("Base fee with included hours and overage")
 
 
+DOCUMENT_LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+PARTY_SIDES = [("provider", _("Provider")), ("client", _("Client"))]
+TERMINATION_REASONS = [("notice", _("Notice")), ("breach", _("Breach")), ("force_majeure", _("Force majeure")),
+                       ("mutual_agreement", _("Mutual agreement"))]
+TERM_KINDS = [("initial", _("Initial term")), ("tacit", _("Tacit renewal")), ("express", _("Express renewal"))]
+DOCUMENT_KINDS = [("contract", _("Contract")), ("amendment", _("Amendment"))]
+MAINTENANCE_TYPES = [("preventive", _("Preventive")), ("corrective", _("Corrective")), ("curative", _("Curative")),
+                     ("evolutive", _("Evolutive"))]
+
+
 class Contract(TenantOwnedModel):
     """A maintenance contract between the tenant's provider entity and a client
     (DOMAIN.md, "What a maintenance contract contains"). Its lifecycle changes only
@@ -204,7 +214,7 @@ class Contract(TenantOwnedModel):
     notice_days = models.PositiveSmallIntegerField(_("notice (extra days)"), default=0)
     # Price and payment
     language = models.CharField(
-        _("language of the document"), max_length=5, default="fr", choices=[("fr", _("French")), ("en", _("English"))]
+        _("language of the document"), max_length=5, default="fr", choices=DOCUMENT_LANGUAGES
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     billing_model = models.CharField(_("billing model"), max_length=16, choices=BillingModel.choices, default=BillingModel.FLAT_FEE)
@@ -227,12 +237,10 @@ class Contract(TenantOwnedModel):
     suspension_reason = models.CharField(_("suspension reason"), max_length=200, blank=True)
     notice_given_on = models.DateField(_("notice given on"), null=True, blank=True)
     notice_given_by = models.CharField(
-        _("notice given by"), max_length=8, blank=True, choices=[("provider", _("Provider")), ("client", _("Client"))]
+        _("notice given by"), max_length=8, blank=True, choices=PARTY_SIDES
     )
     termination_reason = models.CharField(
-        _("termination reason"), max_length=20, blank=True,
-        choices=[("notice", _("Notice")), ("breach", _("Breach")), ("force_majeure", _("Force majeure")),
-                 ("mutual_agreement", _("Mutual agreement"))],
+        _("termination reason"), max_length=20, blank=True, choices=TERMINATION_REASONS,
     )
     end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Last covered day, once known."))
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -318,10 +326,7 @@ class ContractMaintenanceType(TenantOwnedModel):
     """A maintenance type the contract covers, included in the price or billed on quote."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="maintenance_types")
-    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=[
-        ("preventive", _("Preventive")), ("corrective", _("Corrective")), ("curative", _("Curative")),
-        ("evolutive", _("Evolutive")),
-    ])
+    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MAINTENANCE_TYPES)
     included = models.BooleanField(_("included in the price"), default=True, help_text=_("Otherwise billable on quote."))
     details = models.CharField(_("details"), max_length=300, blank=True, help_text=_("Operations and frequency"))
 
@@ -394,9 +399,7 @@ class ContractTerm(TenantOwnedModel):
     index = models.PositiveIntegerField(_("term"))
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"), null=True, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=[
-        ("initial", _("Initial term")), ("tacit", _("Tacit renewal")), ("express", _("Express renewal")),
-    ])
+    kind = models.CharField(_("kind"), max_length=16, choices=TERM_KINDS)
     monthly_fee = models.DecimalField(_("monthly fee"), max_digits=12, decimal_places=2)
 
     class Meta:
@@ -463,7 +466,7 @@ class ContractDocument(TenantOwnedModel):
     (tenant / reference / version), so a re-render replaces the file."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=10, choices=[("contract", _("Contract")), ("amendment", _("Amendment"))])
+    kind = models.CharField(_("kind"), max_length=10, choices=DOCUMENT_KINDS)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
     error = models.TextField(_("error"), blank=True)

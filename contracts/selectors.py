@@ -87,3 +87,50 @@ def contract_get(*, tenant, viewer: Membership, reference: str) -> Contract:
 
 def contract_document_get(*, contract: Contract, kind: str, version: int) -> ContractDocument:
     return get_for_tenant(contract.documents.all(), contract.tenant, kind=kind, version=version)
+
+
+def contract_term_info(contract: Contract, today) -> dict:
+    """The term in force on `today`, the next notice deadline and the days left to it."""
+    terms = contract.terms()
+    info: dict = {"current_term": None, "term_index": None, "next_notice_deadline": None, "days_to_notice": None}
+    if terms is None:
+        return info
+    term = terms.term_on(today)
+    if term is not None:
+        info["current_term"] = term
+        info["term_index"] = terms.term_index_on(today)
+    if contract.notice_given_on is None and contract.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED,
+                                                                 ContractStatus.SENT, ContractStatus.DRAFT):
+        deadline = terms.next_notice_deadline(today)
+        if deadline is not None:
+            info["next_notice_deadline"] = deadline
+            info["days_to_notice"] = (deadline - today).days
+    return info
+
+
+def contracts_with_notice_within(*, tenant, viewer: Membership, today, days: int = 90) -> list[tuple[Contract, dict]]:
+    """Active tacit-renewal contracts whose next notice deadline falls in the next `days` days."""
+    rows = []
+    qs = contract_list(tenant=tenant, viewer=viewer).filter(
+        status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED], notice_given_on__isnull=True
+    )
+    for contract in qs:
+        info = contract_term_info(contract, today)
+        if info["days_to_notice"] is not None and 0 <= info["days_to_notice"] <= days:
+            rows.append((contract, info))
+    # Also contracts ending (non-renewing) within the window.
+    for contract in qs.filter(end_date__isnull=False, end_date__gte=today):
+        if (contract.end_date - today).days <= days and all(c.pk != contract.pk for c, _ in rows):
+            rows.append((contract, {**contract_term_info(contract, today), "ends_on": contract.end_date}))
+    return sorted(rows, key=lambda r: r[1].get("next_notice_deadline") or r[1].get("ends_on"))
+
+
+def clause_template_list(*, tenant, viewer: Membership, language: str = "") -> QuerySet:
+    from contracts.models import ClauseTemplate
+
+    qs = ClauseTemplate.objects.filter(tenant=tenant, is_active=True)
+    if viewer.is_client:
+        qs = qs.none()
+    if language:
+        qs = qs.filter(language=language)
+    return qs.order_by("kind", "language", "pk")

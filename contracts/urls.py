@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import contract_views, views
 
 urlpatterns = [
     path("organizations/", views.organization_list, name="organization-list"),
@@ -10,4 +10,20 @@ urlpatterns = [
     path("organizations/<str:org_ref>/contacts/new/", views.contact_create, name="contact-create"),
     path("organizations/<str:org_ref>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
     path("organizations/<str:org_ref>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact-delete"),
+]
+
+urlpatterns += [
+    path("contracts/", contract_views.contract_list, name="contract-list"),
+    path("contracts/new/", contract_views.contract_create, name="contract-create"),
+    path("contracts/renewals/", contract_views.contract_renewals, name="contract-renewals"),
+    path("contracts/<str:contract_ref>/", contract_views.contract_detail, name="contract-detail"),
+    path("contracts/<str:contract_ref>/edit/", contract_views.contract_edit, name="contract-edit"),
+    path("contracts/<str:contract_ref>/documents/", contract_views.contract_documents, name="contract-documents"),
+    path("contracts/<str:contract_ref>/documents/<str:kind>/<int:version>/", contract_views.contract_download,
+         name="contract-download"),
+    *[
+        path(f"contracts/<str:contract_ref>/{name}/", getattr(contract_views, f"contract_{name}"),
+             name=f"contract-{name}")
+        for name in ("send", "activate", "suspend", "resume", "terminate", "renew", "amend", "render")
+    ],
 ]

@@ -6,6 +6,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -15,8 +16,12 @@ app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
 
-# Periodic work. Later issues add theirs here, and only here.
-app.conf.beat_schedule = {}
+# Periodic work. Every schedule of the project is here, and only here.
+app.conf.beat_schedule = {
+    # Every day at 02:30 UTC: tacit renewals, reminders before notice deadlines and
+    # contract ends, expiry of contracts past their last day (contracts.services.renewals).
+    "contracts-daily": {"task": "contracts.tasks.contracts_daily_task", "schedule": crontab(hour=2, minute=30)},
+}
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

@@ -222,3 +222,7 @@ def seed_sla(tenants: dict[str, Tenant]) -> None:
 def seed_all() -> None:
     tenants = seed_parties()
     seed_sla(tenants)
+    from contracts.services import contracts as contract_services
+
+    for tenant in tenants.values():
+        contract_services.clause_library_seed(tenant=tenant)

@@ -22,6 +22,8 @@ class Tenant(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Days before a notice deadline or a contract's end when reminders go out.
+    contract_reminder_days = models.JSONField(_("contract reminder days"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("tenant")
@@ -29,6 +31,10 @@ class Tenant(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reminder_days(self) -> list[int]:
+        return sorted({int(d) for d in (self.contract_reminder_days or [30, 7]) if int(d) >= 0}, reverse=True)
 
 
 class TenantOwnedModel(TimestampedModel):

@@ -237,6 +237,16 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "sla.models.Level",
         "PriorityEnum": "sla.models.Priority",
         "MaintenanceTypeEnum": "sla.models.MaintenanceType",
+        "ContractStatusEnum": "contracts.models.ContractStatus",
+        "DocumentStatusEnum": "contracts.models.DocumentStatus",
+        "ClauseKindEnum": "contracts.models.ClauseKind",
+        "RenewalModeEnum": "contracts.models.RenewalMode",
+        "BillingModelEnum": "contracts.models.BillingModel",
+        "DocumentLanguageEnum": "contracts.models.DOCUMENT_LANGUAGES",
+        "TerminationReasonEnum": "contracts.models.TERMINATION_REASONS",
+        "TermKindEnum": "contracts.models.TERM_KINDS",
+        "DocumentKindEnum": "contracts.models.DOCUMENT_KINDS",
+        "OrganizationKindEnum": "contracts.models.OrganizationKind",
     },
 }
 

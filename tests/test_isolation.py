@@ -26,6 +26,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
+from contracts.models import Contract, ContractDocument
+from contracts.services import contracts as contract_services
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
@@ -53,6 +55,9 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "token_prefix": lambda w: w["token"].prefix,
     "calendar_code": lambda w: w["calendar"].code,
     "policy_code": lambda w: w["policy"].code,
+    "contract_ref": lambda w: w["contract"].reference,
+    "kind": lambda w: "contract",
+    "version": lambda w: "1",
 }
 
 
@@ -71,9 +76,19 @@ def world(tenant_a, org_a1, alice) -> World:
         tenant=tenant_a, actor=alice, code="a-only-policy", name="Zyxwv A-only policy", calendar=calendar,
         targets=[{"priority": "P1", "response_minutes": 60, "resolution_minutes": 240}],
     )
-    objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy}
+    provider = OrganizationFactory(tenant=tenant_a, kind="provider", legal_name="A's provider entity")
+    contract = contract_services.contract_create(
+        tenant=tenant_a, actor=alice, client=org, provider=provider, title="Zyxwv A1-only contract",
+        object="Maintenance", sla_policy=policy,
+    )
+    # Sent, with a rendered document row (no real rendering here: the PDF tests do that).
+    Contract.objects.filter(pk=contract.pk).update(status="active")
+    ContractDocument.objects.create(tenant=tenant_a, contract=contract, kind="contract", version=1, status="ready")
+    objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+            "contract": contract}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
-    markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name]
+    markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
+               contract.title, contract.reference]
     return World(values=values, markers=markers)
 
 

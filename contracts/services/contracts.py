@@ -40,6 +40,7 @@ from portal.tenancy import assert_same_tenant
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "clause_library_seed",
     "contract_activate",
     "contract_amend",
     "contract_create",
@@ -498,3 +499,19 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
               organization=contract.client, changes={"amendment": number, **diff})
     _queue_document(contract, "amendment", contract.version)
     return amendment
+
+
+def clause_library_seed(*, tenant) -> int:
+    """Give a tenant the default clause library in French and English (kinds it already
+    has in a language are kept). Returns the number of templates created."""
+    from contracts.clause_library import DEFAULT_CLAUSES, ORDER
+
+    existing = set(ClauseTemplate.objects.filter(tenant=tenant).values_list("kind", "language"))
+    rows = [
+        ClauseTemplate(tenant=tenant, kind=kind, language=language, title=title, body=body)
+        for kind in ORDER
+        for language, (title, body) in DEFAULT_CLAUSES[kind].items()
+        if (kind, language) not in existing
+    ]
+    ClauseTemplate.objects.bulk_create(rows)
+    return len(rows)

@@ -4,8 +4,8 @@ from rest_framework.routers import SimpleRouter
 from sla.api import views
 
 router = SimpleRouter()
-router.register("sla/calendars", views.CalendarViewSet, basename="sla-calendar")
-router.register("sla/policies", views.SlaPolicyViewSet, basename="sla-policy")
+router.register("sla/calendars", views.CalendarViewSet, basename="api-sla-calendar")
+router.register("sla/policies", views.SlaPolicyViewSet, basename="api-sla-policy")
 
 urlpatterns = [
     *router.urls,

@@ -1,0 +1,310 @@
+"""Portal pages for contracts: list, renewals, drafting form, detail with the lifecycle
+actions, and PDF download. Clients see their own contracts read-only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts import contract_forms as forms
+from contracts import documents, selectors
+from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
+from contracts.services import contracts as services
+from portal.decorators import tenant_required
+from portal.exceptions import ApplicationError
+from portal.models import PROVIDER_ROLES
+from portal.permissions import PARTY_EDITORS, has_role
+from sla import selectors as sla_selectors
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require_editor(request) -> None:
+    if not has_role(request.membership, PARTY_EDITORS):
+        raise PermissionDenied
+
+
+@tenant_required()
+def contract_list(request):
+    status = request.GET.get("status", "")
+    client_ref = request.GET.get("client", "")
+    search = request.GET.get("q", "").strip()
+    contracts = selectors.contract_list(
+        tenant=request.tenant, viewer=request.membership,
+        status=status if status in ContractStatus.values else "", client_ref=client_ref, search=search,
+    )
+    page = Paginator(contracts, 50).get_page(request.GET.get("page"))
+    clients = selectors.organization_list(tenant=request.tenant, viewer=request.membership, kind="client")
+    context = {"page": page, "status": status, "client_ref": client_ref, "q": search,
+               "statuses": ContractStatus.choices, "clients": clients}
+    if request.headers.get("HX-Request"):
+        return render(request, "contracts/snippets/contract_table.html", context)
+    return render(request, "contracts/contract_list.html", context)
+
+
+@tenant_required(roles=PROVIDER_ROLES)
+def contract_renewals(request):
+    """Contracts whose notice deadline (or end) falls in the next 90 days."""
+    today = timezone.localdate()
+    rows = selectors.contracts_with_notice_within(tenant=request.tenant, viewer=request.membership, today=today)
+    return render(request, "contracts/contract_renewals.html", {"rows": rows, "today": today})
+
+
+def _draft_forms(request, contract=None):
+    tenant, viewer = request.tenant, request.membership
+    clients = selectors.organization_list(tenant=tenant, viewer=viewer, kind="client").filter(is_active=True)
+    policies = sla_selectors.policy_list(tenant=tenant, viewer=viewer).filter(is_active=True)
+    language = contract.language if contract else "fr"
+    templates = selectors.clause_template_list(tenant=tenant, viewer=viewer)
+    initial: dict = {"clause_templates": [str(t.pk) for t in templates if t.language == language]}
+    items_initial: list[dict] = []
+    types_initial = [{"maintenance_type": value, "included": True} for value, _label in MAINTENANCE_TYPES]
+    if contract is not None:
+        initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS if name != "account_manager"}
+        initial["client"] = contract.client
+        initial["exclusions"] = "\n".join(e.text for e in contract.exclusions.all())
+        titles = {c.title for c in contract.clauses.all()}
+        initial["clause_templates"] = [str(t.pk) for t in templates if t.title in titles and t.language == language]
+        items_initial = [{k: getattr(i, k) for k in ("category", "name", "identifier", "site", "criticality", "quantity")}
+                         for i in contract.items.all()]
+        covered = {m.maintenance_type: m for m in contract.maintenance_types.all()}
+        types_initial = [
+            {"maintenance_type": value, "selected": value in covered,
+             "included": covered[value].included if value in covered else True,
+             "details": covered[value].details if value in covered else ""}
+            for value, _label in MAINTENANCE_TYPES
+        ]
+    data = request.POST or None
+    form = forms.ContractForm(data, initial=initial, clients=clients, policies=policies, clause_templates=templates)
+    items = forms.ItemFormSet(data, initial=items_initial, prefix="items")
+    types = forms.MaintenanceTypeFormSet(data, initial=types_initial, prefix="types")
+    return form, items, types, templates
+
+
+def _save_draft(request, form, items, types, templates, contract=None):
+    """Save the draft with its scope and clauses in one transaction: all or nothing."""
+    values = form.contract_values()
+    item_rows = [
+        {k: f.cleaned_data[k] for k in ("category", "name", "identifier", "site", "criticality", "quantity")}
+        for f in items if f.cleaned_data.get("name")
+    ]
+    type_rows = [
+        {"maintenance_type": f.cleaned_data["maintenance_type"], "included": f.cleaned_data["included"],
+         "details": f.cleaned_data["details"]}
+        for f in types if f.cleaned_data.get("selected")
+    ]
+    exclusions = [line for line in form.cleaned_data["exclusions"].splitlines() if line.strip()]
+    template_ids = [int(i) for i in form.cleaned_data["clause_templates"]]
+    with transaction.atomic():
+        if contract is None:
+            contract = services.contract_create(
+                tenant=request.tenant, actor=request.user, client=form.cleaned_data["client"],
+                provider=selectors.provider_organization(tenant=request.tenant), **values,
+            )
+        else:
+            contract = services.contract_update(contract=contract, actor=request.user,
+                                                client=form.cleaned_data["client"], **values)
+        services.contract_set_scope(contract=contract, actor=request.user, items=item_rows, exclusions=exclusions,
+                                    maintenance_types=type_rows)
+        services.contract_set_clauses(contract=contract, actor=request.user, template_ids=template_ids)
+    return contract
+
+
+def _draft_page(request, contract=None):
+    form, items, types, templates = _draft_forms(request, contract)
+    if request.method == "POST" and form.is_valid() and items.is_valid() and types.is_valid():
+        try:
+            contract = _save_draft(request, form, items, types, templates, contract)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Draft %(ref)s saved.") % {"ref": contract.reference})
+            return redirect("contract-detail", contract_ref=contract.reference)
+    type_labels = dict(MAINTENANCE_TYPES)
+    type_rows = [(f, type_labels.get(f["maintenance_type"].value(), "")) for f in types]
+    return render(request, "contracts/contract_form.html", {
+        "form": form, "items": items, "types": types, "type_rows": type_rows, "contract": contract,
+    })
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def contract_create(request):
+    return _draft_page(request)
+
+
+@tenant_required()
+def contract_edit(request, contract_ref: str):
+    contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+    _require_editor(request)
+    if contract.status != ContractStatus.DRAFT:
+        messages.error(request, _("Only a draft can be edited; a sent contract changes by amendment."))
+        return redirect("contract-detail", contract_ref=contract.reference)
+    return _draft_page(request, contract)
+
+
+@tenant_required()
+def contract_detail(request, contract_ref: str):
+    contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+    today = timezone.localdate()
+    is_editor = has_role(request.membership, PARTY_EDITORS)
+    policies = sla_selectors.policy_list(tenant=request.tenant, viewer=request.membership)
+    context = {
+        "contract": contract,
+        "info": selectors.contract_term_info(contract, today),
+        "today": today,
+        "items": contract.items.all(),
+        "exclusions": contract.exclusions.all(),
+        "maintenance_types": contract.maintenance_types.all(),
+        "clauses": contract.clauses.all(),
+        "terms": contract.term_history.all(),
+        "versions": contract.versions.select_related("amendment").order_by("-number"),
+        "documents": contract.documents.order_by("-version", "kind"),
+        "targets": contract.sla_policy.targets.all() if contract.sla_policy_id else [],
+        "missing": services.contract_missing(contract) if contract.status == ContractStatus.DRAFT else [],
+        "is_editor": is_editor,
+        "activate_form": forms.ActivateForm(initial={"signed_on": today}),
+        "suspend_form": forms.SuspendForm(),
+        "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
+        "renew_form": forms.RenewForm(),
+        "amend_form": forms.AmendForm(policies=policies, initial={"signed_on": today, "effective_date": today}),
+        "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+                                 for d in contract.documents.all()),
+    }
+    return render(request, "contracts/contract_detail.html", context)
+
+
+@tenant_required()
+def contract_documents(request, contract_ref: str):
+    """The documents panel alone, polled by htmx while a PDF is rendering."""
+    contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+    docs = contract.documents.order_by("-version", "kind")
+    pending = any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING) for d in docs)
+    return render(request, "contracts/snippets/documents.html", {
+        "contract": contract, "documents": docs, "pending_documents": pending,
+        "is_editor": has_role(request.membership, PARTY_EDITORS)})
+
+
+def _send(request, contract):
+    services.contract_send(contract=contract, actor=request.user)
+    messages.success(request, _("Contract sent for signature; its PDF is being rendered."))
+
+
+def _activate(request, contract):
+    form = forms.ActivateForm(request.POST)
+    if form.is_valid():
+        services.contract_activate(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Contract activated."))
+    return form
+
+
+def _suspend(request, contract):
+    form = forms.SuspendForm(request.POST)
+    if form.is_valid():
+        services.contract_suspend(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Contract suspended."))
+    return form
+
+
+def _resume(request, contract):
+    services.contract_resume(contract=contract, actor=request.user)
+    messages.success(request, _("Contract resumed."))
+
+
+def _terminate(request, contract):
+    form = forms.TerminateForm(request.POST)
+    if form.is_valid():
+        contract = services.contract_terminate(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Termination recorded: last covered day %(d)s.")
+                         % {"d": contract.end_date.strftime("%d/%m/%Y")})
+    return form
+
+
+def _renew(request, contract):
+    form = forms.RenewForm(request.POST)
+    if form.is_valid():
+        term = services.contract_renew(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Renewed until %(d)s.") % {"d": term.last_day.strftime("%d/%m/%Y")})
+    return form
+
+
+def _amend(request, contract):
+    policies = sla_selectors.policy_list(tenant=request.tenant, viewer=request.membership)
+    form = forms.AmendForm(request.POST, policies=policies)
+    if form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("signed_on", "effective_date", "summary")}
+        amendment = services.contract_amend(contract=contract, actor=request.user, changes=form.changes(), **data)
+        messages.success(request, _("Amendment %(n)s recorded.") % {"n": amendment.number})
+    return form
+
+
+def _render(request, contract):
+    if contract.status == ContractStatus.DRAFT:
+        raise ApplicationError(_("A draft has no document yet: send it first."))
+    documents.document_request(contract=contract, kind="contract", version=contract.version)
+    messages.success(request, _("The PDF is being rendered again."))
+
+
+def _action_view(handler):
+    """A POST-only page action: look the contract up (404 outside the viewer's scope),
+    check the role (403), run the handler, report refusals as messages."""
+
+    @require_POST
+    @tenant_required()
+    def view(request, contract_ref: str):
+        contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+        _require_editor(request)
+        try:
+            form = handler(request, contract)
+        except ValidationError as exc:
+            for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]):
+                for m in msgs:
+                    messages.error(request, m)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if form is not None and form.errors:
+                for field, errors in form.errors.items():
+                    label = form.fields[field].label if field in form.fields else ""
+                    for e in errors:
+                        messages.error(request, f"{label}: {e}" if label else e)
+        return redirect("contract-detail", contract_ref=contract.reference)
+
+    view.__name__ = f"contract{handler.__name__}"
+    return view
+
+
+contract_send = _action_view(_send)
+contract_activate = _action_view(_activate)
+contract_suspend = _action_view(_suspend)
+contract_resume = _action_view(_resume)
+contract_terminate = _action_view(_terminate)
+contract_renew = _action_view(_renew)
+contract_amend = _action_view(_amend)
+contract_render = _action_view(_render)
+
+
+@tenant_required()
+def contract_download(request, contract_ref: str, kind: str, version: int):
+    """The PDF, through the access check: provider staff, and the contract's client."""
+    contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+    doc = selectors.contract_document_get(contract=contract, kind=kind, version=version)
+    path = documents.document_path(doc)
+    if doc.status != DocumentStatus.READY or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
+                        filename=f"{contract.reference}-{kind}-v{version}.pdf")
