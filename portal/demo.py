@@ -9,7 +9,7 @@ step here, so the demo always shows every feature with realistic data.
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -219,10 +219,113 @@ def seed_sla(tenants: dict[str, Tenant]) -> None:
             )
 
 
+DEMO_ITEMS = [
+    {"category": "hardware", "name": "Serveur Dell PowerEdge T150", "identifier": "SRV-01 / 7XK2LM3", "site": "Siège",
+     "criticality": "critical"},
+    {"category": "hardware", "name": "Postes de travail Windows 11", "quantity": 12, "site": "Siège"},
+    {"category": "network", "name": "Pare-feu Fortinet FortiGate 40F", "identifier": "FW-01", "criticality": "high"},
+    {"category": "software", "name": "Microsoft 365 Business Standard", "quantity": 12},
+    {"category": "security", "name": "Sauvegarde externalisée Veeam", "identifier": "BKP-01", "criticality": "high"},
+]
+DEMO_EXCLUSIONS = [
+    "Fourniture de matériel neuf et de licences",
+    "Refonte complète de l'infrastructure",
+    "Dommages résultant d'une mauvaise utilisation ou d'un sinistre",
+    "Logiciels installés sans l'accord du Prestataire",
+]
+DEMO_TYPES = [
+    {"maintenance_type": "preventive", "details": "Visite mensuelle, mises à jour de sécurité hebdomadaires"},
+    {"maintenance_type": "corrective", "details": "Diagnostic et réparation, à distance ou sur site"},
+    {"maintenance_type": "curative", "details": "Intervention d'urgence en cas d'arrêt bloquant"},
+    {"maintenance_type": "evolutive", "included": False, "details": "Évolutions sur devis"},
+]
+
+
+def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> None:
+    """Contracts in every state: draft, sent, active (tacit with a notice deadline close
+    to today; indefinite; amended), suspended, terminated, expired — each with its PDF."""
+    from contracts.models import ClauseTemplate, Contract
+    from contracts.services import contracts as cs
+    from contracts.terms import add_months
+    from sla.models import SlaPolicy
+
+    today = today or date.today()  # noqa: DTZ011 — demo data is laid out around the day it is seeded
+    for tenant in tenants.values():
+        cs.clause_library_seed(tenant=tenant)
+        manager = Membership.objects.filter(tenant=tenant, role=Role.ACCOUNT_MANAGER).select_related("user").first().user
+        provider = Organization.objects.filter(tenant=tenant, kind="provider").order_by("pk").first()
+        clients = list(Organization.objects.filter(tenant=tenant, kind="client").order_by("pk"))
+        standard = SlaPolicy.objects.get(tenant=tenant, code="standard")
+        critical = SlaPolicy.objects.get(tenant=tenant, code="critical-24-7")
+        clause_ids = list(ClauseTemplate.objects.filter(tenant=tenant, language="fr").values_list("pk", flat=True))
+        # Notice deadline of the first term 20 days from today: start + 12 - 3 months = today + 20 days.
+        close_start = add_months(today + timedelta(days=20), -9)
+        specs = [
+            ("Infogérance du parc informatique", clients[0], "active", dict(
+                sla_policy=standard, start_date=close_start, initial_months=12, renewal="tacit", notice_months=3,
+                billing_model="hybrid", monthly_fee=Decimal("690.00"), included_hours=Decimal("6"),
+                hourly_rate=Decimal("85.00"), price_revision="Révision annuelle selon l'indice Syntec.")),
+            ("Support et supervision 24/7", clients[1], "active", dict(
+                sla_policy=critical, start_date=add_months(today, -7).replace(day=1), initial_months=None,
+                notice_months=2, billing_model="flat_fee", monthly_fee=Decimal("1450.00"), on_site_intervention=True)),
+            ("Maintenance du serveur et des sauvegardes", clients[0], "amended", dict(
+                sla_policy=standard, start_date=add_months(today, -14).replace(day=1), initial_months=36,
+                renewal_months=12, renewal="tacit", notice_months=3, billing_model="flat_fee",
+                monthly_fee=Decimal("320.00"))),
+            ("Banque d'heures d'assistance", clients[1], "suspended", dict(
+                sla_policy=standard, start_date=add_months(today, -4).replace(day=1), initial_months=12,
+                renewal="tacit", billing_model="hour_bank", hourly_rate=Decimal("80.00"))),
+            ("Maintenance du site web", clients[0], "sent", dict(
+                sla_policy=standard, start_date=add_months(today, 1).replace(day=1), initial_months=12,
+                renewal="express", notice_months=1, billing_model="flat_fee", monthly_fee=Decimal("150.00"))),
+            ("Audit et mise en conformité RGPD", clients[1], "draft", dict(
+                sla_policy=standard, start_date=add_months(today, 2).replace(day=1), initial_months=6, renewal="none",
+                billing_model="per_ticket", hourly_rate=Decimal("95.00"))),
+            ("Ancien contrat de téléphonie", clients[0], "terminated", dict(
+                sla_policy=standard, start_date=add_months(today, -30).replace(day=1), initial_months=12,
+                renewal="tacit", notice_months=3, billing_model="flat_fee", monthly_fee=Decimal("90.00"))),
+            ("Migration vers Microsoft 365", clients[1], "expired", dict(
+                sla_policy=standard, start_date=add_months(today, -9).replace(day=1), initial_months=6, renewal="none",
+                billing_model="flat_fee", monthly_fee=Decimal("400.00"))),
+        ]
+        for title, client, target, values in specs:
+            if Contract.objects.filter(tenant=tenant, client=client, title=title).exists():
+                continue
+            contract = cs.contract_create(
+                tenant=tenant, actor=manager, client=client, provider=provider, title=title,
+                object=(f"{title} de {client.legal_name} : maintenance préventive mensuelle (mises à jour, "
+                        "contrôle des sauvegardes, vérification du matériel), maintenance corrective et curative "
+                        "sur incident, assistance aux utilisateurs par téléphone et prise en main à distance."),
+                **values,
+            )
+            cs.contract_set_scope(contract=contract, actor=manager, items=DEMO_ITEMS, exclusions=DEMO_EXCLUSIONS,
+                                  maintenance_types=DEMO_TYPES)
+            cs.contract_set_clauses(contract=contract, actor=manager, template_ids=clause_ids)
+            if target == "draft":
+                continue
+            cs.contract_send(contract=contract, actor=manager)
+            if target == "sent":
+                continue
+            contract = cs.contract_activate(contract=contract, actor=manager, signed_on=contract.start_date,
+                                            client_signatory=client.legal_rep_name)
+            if target == "amended":
+                cs.contract_amend(
+                    contract=contract, actor=manager, signed_on=add_months(contract.start_date, 12),
+                    effective_date=add_months(contract.start_date, 12),
+                    summary="Passage à la politique 24/7 et révision de la redevance mensuelle.",
+                    changes={"sla_policy": critical, "monthly_fee": Decimal("380.00")},
+                )
+            elif target == "suspended":
+                cs.contract_suspend(contract=contract, actor=manager, reason="Factures impayées (relance du 5 du mois)")
+            elif target == "terminated":
+                cs.contract_terminate(contract=contract, actor=manager, notice_given_on=add_months(today, -14),
+                                      given_by="client", reason="notice", today=today)
+        from contracts.services.renewals import contracts_daily
+
+        contracts_daily(tenant=tenant, today=today)  # rolls tacit terms, ends what has ended
+
+
 def seed_all() -> None:
     tenants = seed_parties()
     seed_sla(tenants)
-    from contracts.services import contracts as contract_services
-
-    for tenant in tenants.values():
-        contract_services.clause_library_seed(tenant=tenant)
+    seed_contracts(tenants)

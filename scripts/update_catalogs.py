@@ -22,12 +22,15 @@ def main() -> int:
     en_path = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
     en = polib.pofile(str(en_path))
     for e in en:
+        # The sources are English: every English translation is its msgid (never a
+        # fuzzy guess that makemessages borrowed from a similar string).
         if e.msgid_plural:
             e.msgstr_plural = {0: e.msgid, 1: e.msgid_plural}
-        elif not e.msgstr:
+        else:
             e.msgstr = e.msgid
         if "fuzzy" in e.flags:
             e.flags.remove("fuzzy")
+        e.previous_msgid = e.previous_msgid_plural = e.previous_msgctxt = None
     en.save()
     fr = polib.pofile(str(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in fr if not e.obsolete and (not e.msgstr and not e.msgid_plural or "fuzzy" in e.flags)]

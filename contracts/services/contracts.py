@@ -223,6 +223,10 @@ def contract_set_clauses(
         missing = [i for i in ids if i not in templates]
         if missing:
             raise ValidationError({"template_ids": [_("Unknown clause template: %(ids)s.") % {"ids": missing}]})
+        from contracts.clause_library import ORDER
+
+        # Library clauses follow the usual order of a contract, whatever order they were ticked in.
+        ids.sort(key=lambda i: (ORDER.index(templates[i].kind) if templates[i].kind in ORDER else len(ORDER), i))
         rows.extend(ContractClause(tenant_id=contract.tenant_id, contract=contract, kind=templates[i].kind,
                                    title=templates[i].title, body=templates[i].body) for i in ids)
     for position, row in enumerate(rows, start=1):
