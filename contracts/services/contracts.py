@@ -396,12 +396,20 @@ def contract_terminate(
         errors["notice_given_on"] = [_("The notice date is required.")]
     elif notice_given_on < contract.start_date:
         errors["notice_given_on"] = [_("The notice date is before the start of the contract.")]
+    elif reason == "notice" and contract.end_date is not None and notice_given_on > contract.end_date:
+        # Not yet marked expired by the daily job, but already over.
+        errors["notice_given_on"] = [_("The notice date is after the end of the contract.")]
     if errors:
         raise ValidationError(errors)
     if reason == "notice":
-        end = contract.terms().last_day_if_notice(notice_given_on)
-        if contract.end_date is not None and end > contract.end_date:
-            end = contract.end_date  # a non-renewing contract ends anyway
+        if contract.end_date is not None and contract.renewal != "tacit":
+            # A non-renewing contract ends anyway at its last term: the initial one, or the
+            # last express renewal (which `ContractTerms` does not know about).
+            end = contract.end_date
+        else:
+            end = contract.terms().last_day_if_notice(notice_given_on)
+            if contract.end_date is not None and end > contract.end_date:
+                end = contract.end_date
     else:
         end = effective_date or notice_given_on
         if end < notice_given_on:
