@@ -19,17 +19,10 @@ from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
 from contracts.services import contracts as services
 from portal.decorators import tenant_required
 from portal.exceptions import ApplicationError
+from portal.forms_util import apply_errors
 from portal.models import PROVIDER_ROLES
 from portal.permissions import PARTY_EDITORS, has_role
 from sla import selectors as sla_selectors
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _require_editor(request) -> None:
@@ -129,7 +122,7 @@ def _draft_page(request, contract=None):
         try:
             contract = _save_draft(request, form, items, types, templates, contract)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

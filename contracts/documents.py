@@ -67,6 +67,15 @@ def document_context(document: ContractDocument) -> dict:
             Amendment.objects.filter(tenant_id=document.tenant_id, contract=contract,
                                      contract_version__number=document.version).first()
         )
+    amendment_changes = []
+    if amendment is not None:
+        for name, values in amendment.changes.items():
+            try:
+                label = Contract._meta.get_field(name).verbose_name
+            except Exception:  # a field renamed since: show its stored name
+                label = name
+            old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+            amendment_changes.append((label, old, new))
     policy = contract.sla_policy
     calendar = calendar_versions(policy.calendar)[-1] if policy else None
     weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -88,6 +97,7 @@ def document_context(document: ContractDocument) -> dict:
         "terms": terms,
         "first_term": first_term,
         "amendment": amendment,
+        "amendment_changes": amendment_changes,
         "amendments": list(contract.amendments.all()),
         "generated_at": timezone.now(),
     }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts import validators
 from portal.models import TenantOwnedModel
@@ -148,12 +149,13 @@ class Contact(TenantOwnedModel):
 
 
 class ContractStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent (awaiting signature)")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    TERMINATED = "terminated", _("Terminated")
-    EXPIRED = "expired", _("Expired")
+    # A context of their own: in French a contract's status agrees with "contrat" (masculine).
+    DRAFT = "draft", pgettext_lazy("contract status", "Draft")
+    SENT = "sent", pgettext_lazy("contract status", "Sent (awaiting signature)")
+    ACTIVE = "active", pgettext_lazy("contract status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("contract status", "Suspended")
+    TERMINATED = "terminated", pgettext_lazy("contract status", "Terminated")
+    EXPIRED = "expired", pgettext_lazy("contract status", "Expired")
 
 
 class RenewalMode(models.TextChoices):

@@ -63,7 +63,8 @@ def contract_list(
     *, tenant, viewer: Membership, status: str = "", client_ref: str = "", search: str = "",
 ) -> QuerySet[Contract]:
     _check(tenant, viewer)
-    qs = Contract.objects.filter(tenant=tenant).select_related("client", "sla_policy", "account_manager")
+    # The provider too: the API list names both parties by reference.
+    qs = Contract.objects.filter(tenant=tenant).select_related("client", "provider", "sla_policy", "account_manager")
     if viewer.is_client:
         qs = qs.filter(client_id=viewer.organization_id).exclude(status=ContractStatus.DRAFT)
     if status:

@@ -12,15 +12,8 @@ from django.views.decorators.http import require_POST
 from contracts import selectors, services
 from contracts.forms import ContactForm, OrganizationForm
 from portal.decorators import tenant_required
+from portal.forms_util import apply_errors
 from portal.permissions import PARTY_EDITORS, has_role
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _require_editor(request) -> None:
@@ -59,7 +52,7 @@ def organization_create(request):
         try:
             org = services.organization_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(name)s created.") % {"name": org})
             return redirect("organization-detail", org_ref=org.reference)
@@ -75,7 +68,7 @@ def organization_edit(request, org_ref: str):
         try:
             services.organization_update(organization=org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation %(name)s saved.") % {"name": org})
             return redirect("organization-detail", org_ref=org.reference)
@@ -91,7 +84,7 @@ def contact_create(request, org_ref: str):
         try:
             services.contact_create(organization=org, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Contact added."))
             return redirect("organization-detail", org_ref=org.reference)
@@ -108,7 +101,7 @@ def contact_edit(request, org_ref: str, contact_id: int):
         try:
             services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("organization-detail", org_ref=org.reference)

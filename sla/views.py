@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.decorators import tenant_required
+from portal.forms_util import apply_errors
 from portal.models import PROVIDER_ROLES
 from portal.permissions import TENANT_ADMINS, has_role
 from sla import selectors, services
@@ -25,14 +26,6 @@ from sla.forms import (
     format_duration,
 )
 from sla.models import WEEKDAYS, Level, MaintenanceType, Priority
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _require_admin(request) -> None:
@@ -58,7 +51,7 @@ def calendar_create(request):
                 timezone_name=d["timezone"], always_open=d["always_open"], hours=d["hours"], holidays=d["holiday_list"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Calendar %(name)s created.") % {"name": calendar.name})
             return redirect("sla-calendar-detail", calendar_code=calendar.code)
@@ -78,7 +71,7 @@ def calendar_detail(request, calendar_code: str):
             try:
                 services.calendar_import_holidays(calendar=calendar, actor=request.user, **import_form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(import_form, exc)
+                apply_errors(import_form, exc)
             else:
                 messages.success(request, _("Public holidays added."))
                 return redirect("sla-calendar-detail", calendar_code=calendar.code)
@@ -103,7 +96,7 @@ def calendar_edit(request, calendar_code: str):
                 timezone_name=d["timezone"], always_open=d["always_open"], hours=d["hours"], holidays=d["holiday_list"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Calendar saved. New hours apply from now on; time already counted is kept."))
             return redirect("sla-calendar-detail", calendar_code=d["code"])
@@ -150,7 +143,7 @@ def _policy_form_page(request, policy):
             else:
                 policy = services.policy_update(policy=policy, actor=request.user, targets=rows, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Policy %(name)s saved.") % {"name": policy.name})
             return redirect("sla-policy-detail", policy_code=policy.code)
@@ -207,7 +200,7 @@ def priority_matrix(request):
             try:
                 services.priority_matrix_set(tenant=request.tenant, actor=request.user, cells=form.cells())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Priority matrix saved."))
                 return redirect("sla-priority-matrix-page")

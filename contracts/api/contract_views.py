@@ -79,6 +79,13 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except Http404 as exc:
             raise ValidationError({"sla_policy": [_("No SLA policy “%(code)s”.") % {"code": code}]}) from exc
 
+    def _require_editor(self) -> None:
+        """Before resolving references in the body: a client or a technician is refused
+        with 403 whatever the body says, not told that a reference does not resolve."""
+        from portal.permissions import PARTY_EDITORS, require_role
+
+        require_role(self.request.user, PARTY_EDITORS, tenant=self.request.tenant)
+
     def _values(self, data: dict) -> dict:
         values = dict(data)
         if "client" in values:
@@ -91,6 +98,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=ContractWriteSerializer, responses={201: ContractDetailSerializer})
     def create(self, request):
+        self._require_editor()
         data = ContractWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = self._values(data.validated_data)
@@ -102,6 +110,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=ContractWriteSerializer, responses=ContractDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         contract = self.get_object()
+        self._require_editor()
         data = ContractWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         contract = services.contract_update(contract=contract, actor=request.user, **self._values(data.validated_data))
@@ -179,6 +188,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def amend(self, request, contract_ref=None):
         """Sign an amendment: apply its changes and keep the new version."""
         contract = self.get_object()
+        self._require_editor()
         data = AmendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -440,6 +440,10 @@ def contract_renew(*, contract: Contract, actor, months: int | None = None, mont
         _refuse(_("An indefinite contract has no term to renew."), code="indefinite")
     if contract.notice_given_on is not None:
         _refuse(_("Notice has been given: the contract cannot be renewed."), code="already_terminated")
+    if contract.renewal == "tacit":
+        # Its terms follow the anniversary grid by themselves (the daily run records
+        # them); an explicit term of another length would overlap them.
+        _refuse(_("This contract renews tacitly; revise its price or terms with an amendment."), code="tacit")
     last = contract.term_history.order_by("-index").first()
     months = months or contract.renewal_months or contract.initial_months
     if months <= 0:
@@ -502,7 +506,12 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
                                          summary=summary.strip(), changes=diff)
     contract.version += 1
     if contract.terms() is not None and contract.notice_given_on is None:
-        contract.end_date = contract.terms().end_date
+        end = contract.terms().end_date
+        # `ContractTerms` knows only the initial term: keep the end of an express renewal.
+        last = contract.term_history.order_by("-index").first()
+        if end is not None and last is not None and last.last_day is not None and last.last_day > end:
+            end = last.last_day
+        contract.end_date = end
     contract.save()
     ContractVersion.objects.create(tenant=contract.tenant, contract=contract, number=contract.version,
                                    effective_from=effective_date, snapshot=contract_snapshot(contract),

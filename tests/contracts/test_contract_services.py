@@ -597,10 +597,18 @@ def test_it_refuses_to_renew_after_notice(amy, active):
     assert excinfo.value.code == "already_terminated"
 
 
-def test_it_refuses_a_negative_renewal_fee(amy, active):
+def test_it_refuses_a_negative_renewal_fee(amy, org_a1, policy):
+    contract = cf.active(actor=amy, client=org_a1, policy=policy, renewal="express")
     with pytest.raises(ValidationError) as excinfo:
-        services.contract_renew(contract=active, actor=amy, monthly_fee=Decimal("-1"))
+        services.contract_renew(contract=contract, actor=amy, monthly_fee=Decimal("-1"))
     assert error_fields(excinfo) == {"monthly_fee"}
+    assert contract.term_history.count() == 1
+
+
+def test_it_refuses_to_renew_a_tacit_contract_explicitly(amy, active):
+    with pytest.raises(ApplicationError) as excinfo:
+        services.contract_renew(contract=active, actor=amy)
+    assert excinfo.value.code == "tacit"
     assert active.term_history.count() == 1
 
 
@@ -658,6 +666,20 @@ def test_it_links_each_amended_version_to_its_amendment(amy, active):
 def test_it_queues_the_amendment_pdf(amy, active):
     amend(active, amy)
     assert ContractDocument.objects.filter(contract=active, kind="amendment", version=2, status="queued").exists()
+
+
+def test_it_keeps_the_end_of_an_expressly_renewed_contract_when_amended(amy, org_a1, policy):
+    contract = cf.active(actor=amy, client=org_a1, policy=policy, renewal="express")
+    services.contract_renew(contract=contract, actor=amy)
+    amend(contract, amy, effective_date=date(2026, 7, 1))
+    contract.refresh_from_db()
+    assert contract.end_date == date(2027, 12, 31)
+
+
+def test_it_ends_a_contract_amended_to_no_renewal_with_its_term(amy, active):
+    amend(active, amy, changes={"renewal": "none"})
+    active.refresh_from_db()
+    assert active.end_date == date(2026, 12, 31)
 
 
 def test_it_refuses_an_amendment_of_an_unknown_field(amy, active):
