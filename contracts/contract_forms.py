@@ -12,6 +12,7 @@ from contracts.models import (
     PARTY_SIDES,
     TERMINATION_REASONS,
     BillingModel,
+    ClauseKind,
     Criticality,
     ItemCategory,
     RenewalMode,
@@ -150,3 +151,15 @@ class AmendForm(forms.Form):
     def changes(self) -> dict:
         keys = ("sla_policy", "monthly_fee", "included_hours", "notice_months")
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k) not in (None, "")}
+
+
+class ClauseForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class ClauseTemplateForm(ClauseForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClauseKind.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=DOCUMENT_LANGUAGES)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    field_order = ["kind", "language", "title", "body", "is_active"]

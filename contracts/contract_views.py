@@ -22,6 +22,7 @@ from portal.exceptions import ApplicationError
 from portal.forms_util import apply_errors
 from portal.models import PROVIDER_ROLES
 from portal.permissions import PARTY_EDITORS, has_role
+from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
 
 
@@ -301,3 +302,62 @@ def contract_download(request, contract_ref: str, kind: str, version: int):
         raise Http404
     return FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"{contract.reference}-{kind}-v{version}.pdf")
+
+
+@tenant_required()
+def contract_clause_edit(request, contract_ref: str, clause_id: int):
+    """Edit the contract's own copy of a clause while it is a draft."""
+    contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
+    clause = get_for_tenant(contract.clauses.all(), request.tenant, pk=clause_id)
+    _require_editor(request)
+    form = forms.ClauseForm(request.POST or None, initial={"title": clause.title, "body": clause.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_clause_update(contract=contract, actor=request.user, clause_id=clause.pk,
+                                            **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Clause saved."))
+            return redirect("contract-detail", contract_ref=contract.reference)
+    return render(request, "contracts/clause_form.html", {"form": form, "contract": contract, "clause": clause})
+
+
+@tenant_required(roles=PROVIDER_ROLES)
+def clause_library(request):
+    templates = selectors.clause_template_list(tenant=request.tenant, viewer=request.membership, active_only=False)
+    return render(request, "contracts/clause_library.html", {
+        "templates": templates, "can_edit": has_role(request.membership, PARTY_EDITORS)})
+
+
+def _clause_template_page(request, template=None):
+    initial = {"language": "fr"} if template is None else {
+        k: getattr(template, k) for k in services.CLAUSE_TEMPLATE_FIELDS}
+    form = forms.ClauseTemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clause_template_save(tenant=request.tenant, actor=request.user, template=template,
+                                          **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Clause saved in the library."))
+            return redirect("clause-library")
+    return render(request, "contracts/clause_form.html", {"form": form, "template": template})
+
+
+@tenant_required(roles=PARTY_EDITORS)
+def clause_template_create(request):
+    return _clause_template_page(request)
+
+
+@tenant_required()
+def clause_template_edit(request, clause_template_id: int):
+    template = get_for_tenant(
+        selectors.clause_template_list(tenant=request.tenant, viewer=request.membership, active_only=False),
+        request.tenant, pk=clause_template_id,
+    )
+    _require_editor(request)
+    return _clause_template_page(request, template)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from contracts.models import Contact, Contract, ContractDocument, ContractStatus, Organization
+from contracts.models import (
+    Contact,
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    ContractVersion,
+    Organization,
+)
 from portal.models import Membership
 from portal.tenancy import get_for_tenant
 
@@ -126,12 +133,23 @@ def contracts_with_notice_within(*, tenant, viewer: Membership, today, days: int
     return sorted(rows, key=lambda r: r[1].get("next_notice_deadline") or r[1].get("ends_on"))
 
 
-def clause_template_list(*, tenant, viewer: Membership, language: str = "") -> QuerySet:
+def clause_template_list(*, tenant, viewer: Membership, language: str = "", active_only: bool = True) -> QuerySet:
     from contracts.models import ClauseTemplate
 
-    qs = ClauseTemplate.objects.filter(tenant=tenant, is_active=True)
+    qs = ClauseTemplate.objects.filter(tenant=tenant)
+    if active_only:
+        qs = qs.filter(is_active=True)
     if viewer.is_client:
         qs = qs.none()
     if language:
         qs = qs.filter(language=language)
     return qs.order_by("kind", "language", "pk")
+
+
+def contract_version_on(contract: Contract, day) -> ContractVersion | None:
+    """The signed version that applied on `day` (tickets and invoices use it to know
+    which SLA policy and price were in force), or None before the first one."""
+    return (
+        ContractVersion.objects.filter(tenant_id=contract.tenant_id, contract=contract, effective_from__lte=day)
+        .order_by("-effective_from", "-number").first()
+    )

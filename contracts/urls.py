@@ -13,12 +13,18 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("clause-library/", contract_views.clause_library, name="clause-library"),
+    path("clause-library/new/", contract_views.clause_template_create, name="clause-template-create"),
+    path("clause-library/<int:clause_template_id>/edit/", contract_views.clause_template_edit,
+         name="clause-template-edit"),
     path("contracts/", contract_views.contract_list, name="contract-list"),
     path("contracts/new/", contract_views.contract_create, name="contract-create"),
     path("contracts/renewals/", contract_views.contract_renewals, name="contract-renewals"),
     path("contracts/<str:contract_ref>/", contract_views.contract_detail, name="contract-detail"),
     path("contracts/<str:contract_ref>/edit/", contract_views.contract_edit, name="contract-edit"),
     path("contracts/<str:contract_ref>/documents/", contract_views.contract_documents, name="contract-documents"),
+    path("contracts/<str:contract_ref>/clauses/<int:clause_id>/edit/", contract_views.contract_clause_edit,
+         name="contract-clause-edit"),
     path("contracts/<str:contract_ref>/documents/<str:kind>/<int:version>/", contract_views.contract_download,
          name="contract-download"),
     *[

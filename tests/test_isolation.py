@@ -58,6 +58,8 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "contract_ref": lambda w: w["contract"].reference,
     "kind": lambda w: "contract",
     "version": lambda w: "1",
+    "clause_id": lambda w: str(w["clause"].pk),
+    "clause_template_id": lambda w: str(w["clause_template"].pk),
 }
 
 
@@ -82,13 +84,17 @@ def world(tenant_a, org_a1, alice) -> World:
         object="Maintenance", sla_policy=policy,
     )
     # Sent, with a rendered document row (no real rendering here: the PDF tests do that).
+    contract_services.contract_set_clauses(contract=contract, actor=alice, clauses=[
+        {"kind": "confidentiality", "title": "Zyxwv A1-only clause", "body": "Secret terms."}])
     Contract.objects.filter(pk=contract.pk).update(status="active")
     ContractDocument.objects.create(tenant=tenant_a, contract=contract, kind="contract", version=1, status="ready")
+    clause_template = contract_services.clause_template_save(
+        tenant=tenant_a, actor=alice, kind="gdpr", language="fr", title="Zyxwv A-only template", body="Text.")
     objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
-            "contract": contract}
+            "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
-               contract.title, contract.reference]
+               contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template"]
     return World(values=values, markers=markers)
 
 

@@ -40,6 +40,8 @@ from portal.tenancy import assert_same_tenant
 
 __all__ = [
     "CONTRACT_FIELDS",
+    "clause_template_save",
+    "contract_clause_update",
     "clause_library_seed",
     "contract_activate",
     "contract_amend",
@@ -536,3 +538,51 @@ def clause_library_seed(*, tenant) -> int:
     ]
     ClauseTemplate.objects.bulk_create(rows)
     return len(rows)
+
+
+@transaction.atomic
+def contract_clause_update(*, contract: Contract, actor, clause_id: int, title: str, body: str) -> ContractClause:
+    """Edit the contract's own copy of a clause, while the contract is a draft."""
+    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    contract = _lock(contract)
+    _require_status(contract, ContractStatus.DRAFT, action=_("edit the clauses of"))
+    from portal.tenancy import get_for_tenant
+
+    clause = get_for_tenant(contract.clauses.all(), contract.tenant, pk=clause_id)
+    before = snapshot(clause, ("title", "body"))
+    clause.title, clause.body = (title or "").strip(), (body or "").strip()
+    clause.full_clean()
+    diff = changed(before, snapshot(clause, ("title", "body")))
+    if diff:
+        clause.save()
+        audit_log(tenant=contract.tenant, actor=actor, action="contract.clause_update", obj=contract,
+                  organization=contract.client, changes={"clause": clause.pk, **diff})
+    return clause
+
+
+CLAUSE_TEMPLATE_FIELDS = ("kind", "language", "title", "body", "is_active")
+
+
+@transaction.atomic
+def clause_template_save(*, tenant, actor, template: ClauseTemplate | None = None, **data: Any) -> ClauseTemplate:
+    """Create or edit a clause of the tenant's library. Contracts keep their own copies,
+    so an edit here never changes a contract already drafted."""
+    require_role(actor, PARTY_EDITORS, tenant=tenant)
+    unknown = set(data) - set(CLAUSE_TEMPLATE_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    creating = template is None
+    if creating:
+        template = ClauseTemplate(tenant=tenant)
+    elif template.tenant_id != tenant.id:
+        raise AssertionError("clause template of another tenant")
+    before = {} if creating else snapshot(template, CLAUSE_TEMPLATE_FIELDS)
+    for name, value in data.items():
+        setattr(template, name, value)
+    template.full_clean()
+    template.save()
+    diff = changed(before, snapshot(template, CLAUSE_TEMPLATE_FIELDS))
+    if diff:
+        audit_log(tenant=tenant, actor=actor, action="clause_template.create" if creating else "clause_template.update",
+                  obj=template, object_ref=str(template.pk), changes=diff)
+    return template
