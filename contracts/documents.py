@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -70,12 +71,17 @@ def document_context(document: ContractDocument) -> dict:
     amendment_changes = []
     if amendment is not None:
         for name, values in amendment.changes.items():
-            try:
-                label = Contract._meta.get_field(name).verbose_name
-            except Exception:  # a field renamed since: show its stored name
-                label = name
             old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-            amendment_changes.append((label, old, new))
+            try:
+                field = Contract._meta.get_field(name)
+            except FieldDoesNotExist:  # a field renamed since: show its stored name
+                amendment_changes.append((name, old, new))
+                continue
+            if field.is_relation:  # the snapshot keeps ids: show what they name
+                names = {str(o.pk): str(o) for o in field.related_model._default_manager.filter(pk__in=[
+                    v for v in (old, new) if v is not None])}
+                old, new = names.get(str(old), old), names.get(str(new), new)
+            amendment_changes.append((field.verbose_name, old, new))
     policy = contract.sla_policy
     calendar = calendar_versions(policy.calendar)[-1] if policy else None
     weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
