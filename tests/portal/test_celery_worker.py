@@ -13,6 +13,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
+from django.db import connections
 
 from portal import services
 from portal.celery import app
@@ -41,6 +42,7 @@ def test_it_sends_the_token_notice_from_a_real_worker(real_worker):
 
     def on_done(sender=None, **kwargs):
         if sender.name == "portal.tasks.api_token_created_notify_task":
+            connections.close_all()  # this runs in the worker's thread: leave no session behind
             done.set()
 
     task_postrun.connect(on_done, weak=False)
