@@ -27,3 +27,18 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False)
     object_ref = forms.CharField(label=_("Object"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)
+
+
+class TenantSettingsForm(forms.Form):
+    contract_reminder_days = forms.CharField(
+        label=_("Contract reminders (days before)"),
+        help_text=_("Days before a notice deadline or a contract's end when the account manager and the client's "
+                    "referents are reminded, separated by commas, e.g. 30, 7."),
+    )
+
+    def clean_contract_reminder_days(self):
+        raw = self.cleaned_data["contract_reminder_days"]
+        try:
+            return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Write whole numbers of days separated by commas.")) from exc

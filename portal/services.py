@@ -51,3 +51,22 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     if updated:
         audit_log(tenant=token.tenant, actor=actor, action="api_token.revoke", obj=token, object_ref=token.prefix)
     return token
+
+
+@transaction.atomic
+def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int]) -> None:
+    """Tenant-wide settings (tenant administrators)."""
+    from portal.models import Tenant
+    from portal.permissions import TENANT_ADMINS, require_role
+
+    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    days = sorted({int(d) for d in contract_reminder_days}, reverse=True)
+    if not days or any(d < 1 or d > 365 for d in days) or len(days) > 5:
+        raise ValidationError({"contract_reminder_days": [_("Give one to five numbers of days between 1 and 365.")]})
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    before = tenant.reminder_days
+    if before != days:
+        tenant.contract_reminder_days = days
+        tenant.save(update_fields=["contract_reminder_days", "updated_at"])
+        audit_log(tenant=tenant, actor=actor, action="tenant.settings", object_type="tenant", object_ref=tenant.slug,
+                  changes={"contract_reminder_days": [before, days]})

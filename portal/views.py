@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as party_selectors
 from portal import selectors, services
 from portal.decorators import tenant_required
-from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm
+from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, TenantSettingsForm
+from portal.forms_util import apply_errors
 from portal.models import Role
 from portal.permissions import TENANT_ADMINS
 
@@ -80,3 +81,19 @@ def api_token_revoke(request, token_prefix: str):
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+@tenant_required(roles=TENANT_ADMINS)
+def tenant_settings(request):
+    tenant = request.tenant
+    form = TenantSettingsForm(request.POST or None, initial={
+        "contract_reminder_days": ", ".join(str(d) for d in tenant.reminder_days)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenant_settings_update(tenant=tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("tenant-settings")
+    return render(request, "portal/tenant_settings.html", {"form": form})
