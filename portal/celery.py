@@ -21,6 +21,12 @@ app.conf.beat_schedule = {
     # Every day at 02:30 UTC: tacit renewals, reminders before notice deadlines and
     # contract ends, expiry of contracts past their last day (contracts.services.renewals).
     "contracts-daily": {"task": "contracts.tasks.contracts_daily_task", "schedule": crontab(hour=2, minute=30)},
+    # Every minute: SLA warnings and breaches of the tickets whose next check is due.
+    "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
+    # Every 5 minutes: SLA notifications that could not be queued when recorded.
+    "sla-outbox": {"task": "tickets.tasks.sla_outbox_task", "schedule": 300.0},
+    # Every hour: close tickets resolved for the tenant's delay (default 7 days) without objection.
+    "tickets-autoclose": {"task": "tickets.tasks.tickets_autoclose_task", "schedule": crontab(minute=15)},
 }
 
 

@@ -24,6 +24,12 @@ class Tenant(TimestampedModel):
     is_active = models.BooleanField(_("active"), default=True)
     # Days before a notice deadline or a contract's end when reminders go out.
     contract_reminder_days = models.JSONField(_("contract reminder days"), default=list, blank=True)
+    # A contract suspended for unpaid invoices refuses new tickets; curative emergencies
+    # (a system down) may still be accepted when the provider chooses so.
+    allow_curative_when_suspended = models.BooleanField(
+        _("accept curative emergencies on suspended contracts"), default=False)
+    ticket_autoclose_days = models.PositiveSmallIntegerField(
+        _("days before a resolved ticket closes by itself"), default=7)
 
     class Meta:
         verbose_name = _("tenant")
@@ -79,6 +85,8 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # Non-essential notifications this user does not want (e.g. ["reply", "status"]).
+    notification_optouts = models.JSONField(_("notifications turned off"), default=list, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

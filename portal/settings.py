@@ -276,3 +276,5 @@ LOGGING = {
 
 # --- Product settings ------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Maintenance Portal")
+# The portal's public address, for links in e-mails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -1,1 +1,220 @@
-"""Tickets: see the tickets issue."""
+"""Tickets, their history, conversation, attachments and interventions, and the SLA
+events recorded by the scan. A ticket's SLA state is computed from its history
+(`TicketEvent` rows) with the pure `sla.state`; the columns kept on `Ticket` are a cache
+of that computation for the queue's ordering and the scan's index."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from contracts.models import MAINTENANCE_TYPES
+from portal.models import TenantOwnedModel
+from sla.models import Level, Priority
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", pgettext_lazy("ticket status", "New")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
+    WAITING_ON_CLIENT = "waiting_on_client", pgettext_lazy("ticket status", "Waiting on client")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+
+
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_CLIENT)
+
+
+class TicketSource(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail")
+    PREVENTIVE_PLAN = "plan", _("Preventive plan")
+
+
+class Ticket(TenantOwnedModel):
+    reference = models.CharField(_("reference"), max_length=20, editable=False)
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="tickets",
+                                 verbose_name=_("contract"))
+    organization = models.ForeignKey("contracts.Organization", on_delete=models.PROTECT, related_name="tickets",
+                                     verbose_name=_("client"))
+    covered_item = models.ForeignKey("contracts.CoveredItem", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="tickets", verbose_name=_("covered item"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MAINTENANCE_TYPES)
+    impact = models.CharField(_("impact"), max_length=8, choices=Level.choices)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Level.choices)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    priority_reason = models.CharField(_("reason for the priority"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=TicketSource.choices, default=TicketSource.PORTAL)
+    requester = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("requester"))
+    assignee = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("assignee"))
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # --- SLA cache, rewritten from the history by tickets.sla.ticket_sla_refresh -------
+    sla_policy = models.ForeignKey("sla.SlaPolicy", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    response_deadline = models.DateTimeField(null=True, blank=True)
+    resolution_deadline = models.DateTimeField(null=True, blank=True)
+    # The queue's sort key: the nearest deadline of a running metric (null when paused or done).
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    sla_paused = models.BooleanField(default=False)
+    sla_warning = models.BooleanField(default=False)
+    # When the scan must look at the ticket again (next warning or deadline), R15.
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
+    sla_state = models.JSONField(default=dict, blank=True)  # R14 fields per metric, for display
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="ticket_tenant_reference")]
+        indexes = [
+            # The technicians' queue: open tickets of a tenant, breached first, nearest deadline first.
+            models.Index(fields=["tenant", "-sla_breached", "sla_paused", "sla_due_at", "id"],
+                         name="ticket_queue", condition=Q(status__in=["new", "in_progress", "waiting_on_client"])),
+            # The SLA scan: rows whose next check is due, across tenants.
+            models.Index(fields=["sla_next_check_at"], name="ticket_sla_scan",
+                         condition=Q(sla_next_check_at__isnull=False)),
+            # A client's tickets (client portal) and a contract's tickets.
+            models.Index(fields=["tenant", "organization", "-created_at"], name="ticket_tenant_org"),
+            models.Index(fields=["tenant", "contract", "-created_at"], name="ticket_tenant_contract"),
+            models.Index(fields=["tenant", "assignee", "status"], name="ticket_tenant_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS = "status", _("Status changed")
+    RESPONDED = "responded", _("Taken in charge")
+    PRIORITY = "priority", _("Priority changed")
+    ASSIGNED = "assigned", _("Assigned")
+
+
+class TicketEvent(TenantOwnedModel):
+    """One row of a ticket's history: who, when, from, to, why. The SLA state is
+    computed from these rows, never from counters."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=TicketEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_value = models.CharField(max_length=40, blank=True)
+    to_value = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # For created / priority events: the targets that applied from then on (None: no SLA).
+    response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["tenant", "ticket", "at"], name="ticketevent_history")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
+
+
+class TicketMessage(TenantOwnedModel):
+    """A public reply (visible to the client) or an internal note (provider only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(_("internal note"), default=False)
+    # A double click (or a client retry) with the same key stores the message once.
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "ticket", "idempotency_key"], name="ticketmessage_once",
+                                    condition=~Q(idempotency_key="")),
+        ]
+        indexes = [models.Index(fields=["tenant", "ticket", "created_at"], name="ticketmessage_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {'note' if self.internal else 'reply'}"
+
+
+class Attachment(TenantOwnedModel):
+    """A file on a ticket, stored outside the web root, served only through a view
+    that checks access."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(TicketMessage, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="attachments")
+    uploaded_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_key = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["tenant", "ticket"], name="attachment_ticket")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class InterventionMode(models.TextChoices):
+    REMOTE = "remote", _("Remote")
+    ON_SITE = "on_site", _("On site")
+
+
+class Intervention(TenantOwnedModel):
+    """A piece of work logged by a technician; feeds billing (hour banks, per-ticket work)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="interventions")
+    technician = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("technician"))
+    date = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    mode = models.CharField(_("mode"), max_length=8, choices=InterventionMode.choices)
+    billable = models.BooleanField(_("billable"), default=True)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "ticket"], name="intervention_ticket"),
+                   models.Index(fields=["tenant", "date"], name="intervention_tenant_date")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.date} {self.minutes} min"
+
+
+class SlaEvent(TenantOwnedModel):
+    """A warning or breach recorded by the scan, once per (ticket, metric, kind, target
+    version): the unique key makes retries and concurrent scans harmless. Rows not yet
+    notified double as the notification outbox."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
+    metric = models.CharField(max_length=10, choices=[("response", _("Response")), ("resolution", _("Resolution"))])
+    kind = models.CharField(max_length=8, choices=[("warning", _("Warning")), ("breach", _("Breach"))])
+    target_version = models.PositiveIntegerField()
+    at = models.DateTimeField(help_text="The instant of the warning or breach (the deadline), never the scan's clock.")
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "ticket", "metric", "kind", "target_version"],
+                                    name="slaevent_once"),
+        ]
+        indexes = [models.Index(fields=["tenant", "ticket"], name="slaevent_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.metric} {self.kind} v{self.target_version}"

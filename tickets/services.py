@@ -1,0 +1,387 @@
+"""Ticket use cases: open, take, reply, note, change status, priority and assignee, log
+interventions. Each checks who may act and the ticket's state, writes a history row
+(`TicketEvent`), recomputes the SLA cache synchronously (the clock is cheap, and losing
+Redis must never lose a deadline) and queues notifications after commit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, ContractStatus, CoveredItem
+from portal.audit import audit_log
+from portal.celery import enqueue_on_commit
+from portal.exceptions import ApplicationError, ConflictError
+from portal.models import CLIENT_ROLES, PROVIDER_ROLES
+from portal.permissions import require_role
+from portal.sequences import sequence_next
+from portal.tenancy import assert_same_tenant, membership_for
+from sla.models import Level, Priority
+from sla.selectors import priority_for, target_for
+from tickets.models import (
+    OPEN_STATUSES,
+    Intervention,
+    InterventionMode,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketMessage,
+    TicketSource,
+    TicketStatus,
+)
+from tickets.sla import ticket_sla_refresh
+
+ALL_ROLES = PROVIDER_ROLES | CLIENT_ROLES
+
+# Who may move a ticket from one status to another. Clients accept (resolved → closed)
+# or reject (resolved → in_progress) a resolution; everything else is the provider's.
+TRANSITIONS: dict[str, set[str]] = {
+    TicketStatus.NEW: {TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_CLIENT, TicketStatus.RESOLVED},
+    TicketStatus.IN_PROGRESS: {TicketStatus.WAITING_ON_CLIENT, TicketStatus.RESOLVED},
+    TicketStatus.WAITING_ON_CLIENT: {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED},
+    TicketStatus.RESOLVED: {TicketStatus.CLOSED, TicketStatus.IN_PROGRESS},
+    TicketStatus.CLOSED: set(),
+}
+CLIENT_TRANSITIONS = {(TicketStatus.RESOLVED, TicketStatus.CLOSED), (TicketStatus.RESOLVED, TicketStatus.IN_PROGRESS)}
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("sla_policy__calendar", "contract").get(
+        pk=ticket.pk, tenant_id=ticket.tenant_id)
+
+
+def _event(ticket: Ticket, kind: str, *, actor, at: datetime, **values) -> TicketEvent:
+    return TicketEvent.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, kind=kind, actor=actor, at=at,
+                                      **values)
+
+
+def _notify(ticket: Ticket, kind: str, **extra) -> None:
+    from tickets.tasks import ticket_notify_task
+
+    enqueue_on_commit(ticket_notify_task, ticket.tenant_id, ticket.pk, kind, extra)
+
+
+def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
+    if ticket.sla_policy is None:
+        return None, None
+    target = target_for(ticket.sla_policy, priority=ticket.priority, maintenance_type=ticket.maintenance_type)
+    if target is None:
+        return None, None
+    return target.response_minutes, target.resolution_minutes
+
+
+def contract_can_open(contract: Contract, *, maintenance_type: str, allow_curative_when_suspended: bool = False) -> None:
+    """Refuse a ticket the contract does not allow, with a message for the client."""
+    if contract.status == ContractStatus.SUSPENDED:
+        if not (allow_curative_when_suspended and maintenance_type == "curative"):
+            raise ValidationError({"contract": [_(
+                "This contract is suspended (%(reason)s): new requests are not accepted. "
+                "Please contact your account manager.") % {"reason": contract.suspension_reason or _("see your account manager")}]})
+    elif contract.status != ContractStatus.ACTIVE:
+        raise ValidationError({"contract": [_("This contract is not active.")]})
+    covered = set(contract.maintenance_types.values_list("maintenance_type", flat=True))
+    if maintenance_type not in covered:
+        raise ValidationError({"maintenance_type": [_(
+            "The contract does not cover %(type)s maintenance.") % {"type": maintenance_type}]})
+
+
+@transaction.atomic
+def ticket_create(
+    *, tenant, actor, contract: Contract, title: str, description: str, maintenance_type: str,
+    impact: str = Level.MEDIUM, urgency: str = Level.MEDIUM, covered_item: CoveredItem | None = None,
+    source: str = TicketSource.PORTAL, priority: str | None = None, priority_reason: str = "",
+    now: datetime | None = None, requester=None,
+) -> Ticket:
+    """Open a ticket on an active contract. Its deadlines are computed here, in the
+    request, so the ticket is complete even if the broker is down."""
+    membership = require_role(actor, ALL_ROLES, tenant=tenant) if actor is not None else None
+    assert_same_tenant(contract, covered_item)
+    if contract.tenant_id != tenant.id:
+        raise ValidationError({"contract": [_("Unknown contract.")]})
+    if membership is not None and membership.is_client and contract.client_id != membership.organization_id:
+        raise ValidationError({"contract": [_("Unknown contract.")]})
+    errors: dict[str, list] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the ticket a title.")]
+    if not (description or "").strip():
+        errors["description"] = [_("Describe the problem or the request.")]
+    if impact not in Level.values:
+        errors["impact"] = [_("Impact is high, medium or low.")]
+    if urgency not in Level.values:
+        errors["urgency"] = [_("Urgency is high, medium or low.")]
+    if maintenance_type == "preventive" and source != TicketSource.PREVENTIVE_PLAN:
+        errors["maintenance_type"] = [_("Preventive tickets are created by the contract's preventive plans.")]
+    if covered_item is not None and covered_item.contract_id != contract.pk:
+        errors["covered_item"] = [_("This item is not covered by the contract.")]
+    if priority is not None:
+        if membership is not None and membership.is_client:
+            errors["priority"] = [_("The priority is set from impact and urgency.")]
+        elif priority not in Priority.values:
+            errors["priority"] = [_("Priority is one of %(p)s.") % {"p": ", ".join(Priority.values)}]
+        elif not (priority_reason or "").strip():
+            errors["priority_reason"] = [_("Say why the priority differs from the matrix.")]
+    if errors:
+        raise ValidationError(errors)
+    contract_can_open(contract, maintenance_type=maintenance_type,
+                      allow_curative_when_suspended=tenant.allow_curative_when_suspended)
+    now = now or timezone.now()
+    matrix_priority = priority_for(tenant=tenant, impact=impact, urgency=urgency)
+    ticket = Ticket(
+        tenant=tenant, contract=contract, organization_id=contract.client_id, covered_item=covered_item,
+        title=title.strip()[:200], description=description.strip(), maintenance_type=maintenance_type,
+        impact=impact, urgency=urgency, priority=priority or matrix_priority,
+        priority_reason=(priority_reason or "").strip() if priority else "", source=source,
+        requester=requester if requester is not None else actor, sla_policy=contract.sla_policy,
+        created_at=now,
+    )
+    ticket.reference = f"TCK-{sequence_next(tenant=tenant, key='ticket'):06d}"
+    ticket.save()
+    response, resolution = _targets(ticket)
+    _event(ticket, TicketEventKind.CREATED, actor=actor, at=now, to_value=ticket.priority,
+           response_minutes=response, resolution_minutes=resolution)
+    ticket_sla_refresh(ticket, now=now)
+    if membership is not None and membership.is_provider:
+        audit_log(tenant=tenant, actor=actor, action="ticket.create", obj=ticket, organization=contract.client,
+                  changes={"title": ticket.title, "priority": ticket.priority, "contract": contract.reference})
+    _notify(ticket, "created")
+    return ticket
+
+
+def _responded(ticket: Ticket, *, actor, at: datetime) -> None:
+    """Record the first take-charge (R8); later ones change nothing."""
+    if not ticket.events.filter(kind=TicketEventKind.RESPONDED).exists():
+        _event(ticket, TicketEventKind.RESPONDED, actor=actor, at=at)
+
+
+def _set_status(ticket: Ticket, to: str, *, actor, at: datetime, reason: str = "") -> None:
+    old = ticket.status
+    if to not in TRANSITIONS[old]:
+        raise ApplicationError(
+            _("A ticket cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": TicketStatus(old).label, "to": TicketStatus(to).label}, code="forbidden_transition")
+    ticket.status = to
+    if to == TicketStatus.RESOLVED:
+        ticket.resolved_at = at
+    elif old == TicketStatus.RESOLVED and to == TicketStatus.IN_PROGRESS:
+        ticket.resolved_at = None
+    if to == TicketStatus.CLOSED:
+        ticket.closed_at = at
+    ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    _event(ticket, TicketEventKind.STATUS, actor=actor, at=at, from_value=old, to_value=to, reason=reason[:300])
+
+
+@transaction.atomic
+def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket:
+    """A technician takes a ticket: assigned to them and taken in charge (meets the
+    response metric). Under a row lock, so of two technicians taking it at once one
+    wins and the other gets a clear refusal."""
+    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.assignee_id is not None and ticket.assignee_id != actor.pk:
+        raise ConflictError(_("%(name)s has already taken this ticket.") % {"name": ticket.assignee},
+                            code="already_taken")
+    if ticket.status not in OPEN_STATUSES:
+        raise ApplicationError(_("This ticket is no longer open."), code="forbidden_transition")
+    if ticket.assignee_id is None:
+        ticket.assignee = actor
+        ticket.save(update_fields=["assignee", "updated_at"])
+        _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, to_value=str(actor.pk))
+    if ticket.status == TicketStatus.NEW:
+        _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now)
+    _responded(ticket, actor=actor, at=now)
+    ticket_sla_refresh(ticket, now=now)
+    audit_log(tenant=ticket.tenant, actor=actor, action="ticket.take", obj=ticket,
+              organization=ticket.contract.client)
+    _notify(ticket, "status")
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, idempotency_key: str = "",
+                 now: datetime | None = None) -> TicketMessage:
+    """Post a public reply or (provider only) an internal note. The first public reply
+    of a provider user meets the response metric; a client's reply to a ticket waiting
+    on them puts it back in progress. Posted twice with the same key (or the same text
+    by the same author within a few seconds, a double click), it is stored once."""
+    membership = require_role(actor, ALL_ROLES, tenant=ticket.tenant)
+    if membership.is_client and (internal or ticket.organization_id != membership.organization_id):
+        raise PermissionDenied(_("Your role does not allow this action."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("The message is empty.")]})
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ApplicationError(_("This ticket is closed."), code="closed")
+    recent = ticket.messages.filter(author=actor, body=body, internal=internal,
+                                    created_at__gte=now - timezone.timedelta(seconds=10))
+    if idempotency_key:
+        existing = ticket.messages.filter(idempotency_key=idempotency_key[:64]).first()
+        if existing is not None:
+            return existing
+    elif recent.exists():
+        return recent.first()
+    try:
+        with transaction.atomic():
+            message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=actor, body=body,
+                                                   internal=internal, idempotency_key=idempotency_key[:64],
+                                                   created_at=now)
+    except IntegrityError:
+        return ticket.messages.get(idempotency_key=idempotency_key[:64])
+    if membership.is_provider and not internal:
+        _responded(ticket, actor=actor, at=now)
+        if ticket.status == TicketStatus.NEW:
+            _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now)
+    elif membership.is_client and ticket.status == TicketStatus.WAITING_ON_CLIENT:
+        _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now, reason=_("The client answered."))
+    ticket_sla_refresh(ticket, now=now)
+    if membership.is_provider:
+        audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
+                  obj=ticket, organization=ticket.contract.client)
+    if not internal:
+        _notify(ticket, "reply", message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = "",
+                         now: datetime | None = None) -> Ticket:
+    """Move a ticket along its workflow (see TRANSITIONS). Clients may only accept or
+    reject a resolution of their own organisation's tickets."""
+    membership = require_role(actor, ALL_ROLES, tenant=ticket.tenant)
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if status not in TicketStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    if membership.is_client:
+        if ticket.organization_id != membership.organization_id or (ticket.status, status) not in CLIENT_TRANSITIONS:
+            raise PermissionDenied(_("Your role does not allow this action."))
+        if status == TicketStatus.IN_PROGRESS and not (reason or "").strip():
+            raise ValidationError({"reason": [_("Say what is still wrong, so the technician can act on it.")]})
+    old = ticket.status
+    _set_status(ticket, status, actor=actor, at=now, reason=reason)
+    if membership.is_provider and status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_CLIENT) \
+            and old == TicketStatus.NEW:
+        _responded(ticket, actor=actor, at=now)  # taking charge, explicitly
+    ticket_sla_refresh(ticket, now=now)
+    if membership.is_provider:
+        audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
+                  organization=ticket.contract.client, changes={"status": [old, status], "reason": reason})
+    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", old=old)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(*, ticket: Ticket, actor, priority: str, reason: str, now: datetime | None = None) -> Ticket:
+    """Override the priority (provider users, with a reason). The SLA is recomputed from
+    the original start with the new targets (R10)."""
+    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": [_("Priority is one of %(p)s.") % {"p": ", ".join(Priority.values)}]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the priority changes.")]})
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ApplicationError(_("This ticket is closed."), code="closed")
+    old = ticket.priority
+    if old == priority:
+        return ticket
+    ticket.priority = priority
+    ticket.priority_reason = reason.strip()[:300]
+    ticket.save(update_fields=["priority", "priority_reason", "updated_at"])
+    response, resolution = _targets(ticket)
+    _event(ticket, TicketEventKind.PRIORITY, actor=actor, at=now, from_value=old, to_value=priority,
+           reason=reason[:300], response_minutes=response, resolution_minutes=resolution)
+    ticket_sla_refresh(ticket, now=now)
+    audit_log(tenant=ticket.tenant, actor=actor, action="ticket.priority", obj=ticket,
+              organization=ticket.contract.client, changes={"priority": [old, priority], "reason": reason})
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = None) -> Ticket:
+    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    if assignee is not None:
+        target = membership_for(assignee)
+        if target is None or target.tenant_id != ticket.tenant_id or target.role not in PROVIDER_ROLES:
+            raise ValidationError({"assignee": [_("Assign the ticket to a member of your team.")]})
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    old = ticket.assignee_id
+    if old == (assignee.pk if assignee else None):
+        return ticket
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, from_value=str(old or ""),
+           to_value=str(assignee.pk if assignee else ""))
+    audit_log(tenant=ticket.tenant, actor=actor, action="ticket.assign", obj=ticket,
+              organization=ticket.contract.client,
+              changes={"assignee": [old, assignee.email if assignee else None]})
+    if assignee is not None:
+        _notify(ticket, "assigned")
+    return ticket
+
+
+def tickets_assign_bulk(*, tenant, actor, tickets, assignee) -> int:
+    """Assign several tickets; each is its own transaction and audit event."""
+    count = 0
+    for ticket in tickets:
+        assert_same_tenant(ticket, actor.membership)
+        ticket_assign(ticket=ticket, actor=actor, assignee=assignee)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: str, description: str,
+                     billable: bool = True) -> Intervention:
+    """Log a piece of work on a ticket (provider users)."""
+    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    errors = {}
+    if not isinstance(minutes, int) or minutes <= 0 or minutes > 24 * 60:
+        errors["minutes"] = [_("A duration is between 1 minute and 24 hours.")]
+    if mode not in InterventionMode.values:
+        errors["mode"] = [_("The mode is remote or on site.")]
+    if not (description or "").strip():
+        errors["description"] = [_("Describe the work done.")]
+    if date is None or date > timezone.localdate() + timezone.timedelta(days=1):
+        errors["date"] = [_("The date of the work cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ApplicationError(_("This ticket is closed."), code="closed")
+    intervention = Intervention.objects.create(
+        tenant_id=ticket.tenant_id, ticket=ticket, technician=actor, date=date, minutes=minutes, mode=mode,
+        billable=billable, description=description.strip())
+    audit_log(tenant=ticket.tenant, actor=actor, action="intervention.create", obj=ticket,
+              organization=ticket.contract.client,
+              changes={"date": date, "minutes": minutes, "mode": mode, "billable": billable})
+    return intervention
+
+
+def tickets_autoclose(*, tenant, now: datetime, days: int = 7) -> int:
+    """Close the tickets resolved more than `days` days ago without objection."""
+    count = 0
+    cutoff = now - timezone.timedelta(days=days)
+    for ticket in Ticket.objects.filter(tenant=tenant, status=TicketStatus.RESOLVED, resolved_at__lte=cutoff):
+        with transaction.atomic():
+            locked = _lock(ticket)
+            if locked.status != TicketStatus.RESOLVED:
+                continue
+            _set_status(locked, TicketStatus.CLOSED, actor=None, at=now,
+                        reason=_("Closed automatically %(days)s days after its resolution.") % {"days": days})
+            ticket_sla_refresh(locked, now=now)
+            count += 1
+    return count
+
+
+__all__ = [
+    "contract_can_open", "intervention_log", "ticket_assign", "ticket_change_status", "ticket_create",
+    "ticket_reply", "ticket_set_priority", "ticket_take", "tickets_assign_bulk", "tickets_autoclose",
+]

@@ -1,0 +1,179 @@
+"""The bridge between tickets and the pure SLA state (`sla.state`).
+
+`ticket_sla_evaluate` maps a ticket's history rows to `sla.state.Event`s and evaluates
+them; `ticket_sla_refresh` writes the result into the ticket's cache columns (queue
+order, scan index). `sla_scan` is the periodic pass: one indexed query picks the tickets
+whose next check is due, each is re-evaluated, and warnings and breaches are recorded as
+`SlaEvent` rows keyed (ticket, metric, kind, target version), so nothing is recorded or
+notified twice however often or concurrently it runs (SLA.md R15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+
+from sla import state as sla_state
+from sla.selectors import calendar_clock
+from tickets.models import SlaEvent, Ticket, TicketEvent, TicketEventKind, TicketStatus
+
+_clock_cache: dict[tuple[int, Any], Any] = {}
+
+
+def _clock(policy):
+    """The versioned clock of a policy's calendar, cached by the calendar's last version
+    (a new version changes the key, so an edit is seen at once)."""
+    versions = list(policy.calendar.versions.all())
+    key = (policy.calendar_id, tuple((v.pk, v.effective_from) for v in versions))
+    clock = _clock_cache.get(key)
+    if clock is None:
+        if len(_clock_cache) > 256:
+            _clock_cache.clear()
+        clock = _clock_cache[key] = calendar_clock(policy.calendar)
+    return clock
+
+
+def state_events(ticket: Ticket, rows: Iterable[TicketEvent]) -> list[sla_state.Event]:
+    """The ticket's history as the pure module's events, in time order."""
+    out: list[sla_state.Event] = []
+    for row in sorted(rows, key=lambda r: (r.at, r.pk or 0)):
+        if row.kind == TicketEventKind.CREATED:
+            out.append(sla_state.Event(at=row.at, kind="created", response_minutes=row.response_minutes,
+                                       resolution_minutes=row.resolution_minutes))
+        elif row.kind == TicketEventKind.PRIORITY:
+            out.append(sla_state.Event(at=row.at, kind="target_changed", response_minutes=row.response_minutes,
+                                       resolution_minutes=row.resolution_minutes))
+        elif row.kind == TicketEventKind.RESPONDED:
+            out.append(sla_state.Event(at=row.at, kind="responded"))
+        elif row.kind == TicketEventKind.STATUS:
+            old, new = row.from_value, row.to_value
+            if old == TicketStatus.WAITING_ON_CLIENT and new != TicketStatus.WAITING_ON_CLIENT:
+                out.append(sla_state.Event(at=row.at, kind="resumed"))
+            if new == TicketStatus.WAITING_ON_CLIENT:
+                out.append(sla_state.Event(at=row.at, kind="paused"))
+            elif new == TicketStatus.RESOLVED:
+                out.append(sla_state.Event(at=row.at, kind="resolved"))
+            elif new == TicketStatus.CLOSED:
+                out.append(sla_state.Event(at=row.at, kind="closed"))
+            elif old == TicketStatus.RESOLVED and new == TicketStatus.IN_PROGRESS:
+                out.append(sla_state.Event(at=row.at, kind="reopened"))
+    return out
+
+
+def ticket_sla_evaluate(ticket: Ticket, *, now: datetime, events: Sequence[TicketEvent] | None = None):
+    """The ticket's `sla.state.TicketSla` at `now`, or None without an SLA policy."""
+    policy = ticket.sla_policy
+    if policy is None:
+        return None
+    rows = list(events) if events is not None else list(ticket.events.all())
+    return sla_state.evaluate(calendar=_clock(policy), events=state_events(ticket, rows), now=now,
+                              warning_percent=policy.warning_percent)
+
+
+def _metric_json(metric) -> dict | None:
+    if metric is None:
+        return None
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "target_minutes": metric.target_minutes, "target_version": metric.target_version, "state": metric.state,
+        "breached": metric.breached, "deadline": iso(metric.deadline), "warning_at": iso(metric.warning_at),
+        "breached_at": iso(metric.breached_at), "completed_at": iso(metric.completed_at),
+        "elapsed_business_minutes": metric.elapsed_business_minutes,
+        "remaining_business_minutes": metric.remaining_business_minutes,
+    }
+
+
+def apply_sla(ticket: Ticket, result) -> list[str]:
+    """Copy an evaluation into the ticket's cache columns; returns the changed fields."""
+    if result is None:
+        values: dict[str, Any] = {"response_deadline": None, "resolution_deadline": None, "sla_due_at": None,
+                                  "sla_breached": False, "sla_paused": False, "sla_warning": False,
+                                  "sla_next_check_at": None, "sla_state": {}}
+    else:
+        metrics = [m for m in (result.response, result.resolution) if m is not None]
+        running = [m.deadline for m in metrics if m.state == "running" and m.deadline is not None]
+        values = {
+            "response_deadline": result.response.deadline if result.response else None,
+            "resolution_deadline": result.resolution.deadline if result.resolution else None,
+            "sla_due_at": min(running) if running else None,
+            "sla_breached": any(m.breached for m in metrics),
+            "sla_paused": result.paused,
+            "sla_warning": any(m.warning_due for m in metrics),
+            "sla_next_check_at": result.next_due_at,
+            "sla_state": {"response": _metric_json(result.response), "resolution": _metric_json(result.resolution),
+                          "paused": result.paused},
+        }
+    changed = [k for k, v in values.items() if getattr(ticket, k) != v]
+    for k, v in values.items():
+        setattr(ticket, k, v)
+    return changed
+
+
+def ticket_sla_refresh(ticket: Ticket, *, now: datetime, save: bool = True) -> Any:
+    """Re-evaluate from the history and store the cache; records due warnings and
+    breaches. Returns the evaluation."""
+    result = ticket_sla_evaluate(ticket, now=now)
+    changed = apply_sla(ticket, result)
+    if save and changed:
+        Ticket.objects.filter(pk=ticket.pk, tenant_id=ticket.tenant_id).update(
+            **{k: getattr(ticket, k) for k in changed})
+    if result is not None:
+        record_sla_events(ticket, result)
+    return result
+
+
+def record_sla_events(ticket: Ticket, result) -> list[SlaEvent]:
+    """Record the warnings and breaches due in `result`; each once per key (R12, R15).
+    Returns the rows created now (the ones to notify)."""
+    created = []
+    for metric in (result.response, result.resolution):
+        if metric is None:
+            continue
+        wanted = []
+        if metric.breached and metric.breached_at is not None:
+            wanted.append(("breach", metric.breached_at))
+        elif metric.warning_due and metric.warning_at is not None:
+            wanted.append(("warning", metric.warning_at))
+        for kind, at in wanted:
+            try:
+                with transaction.atomic():
+                    created.append(SlaEvent.objects.create(
+                        tenant_id=ticket.tenant_id, ticket=ticket, metric=metric.metric, kind=kind,
+                        target_version=metric.target_version, at=at))
+            except IntegrityError:
+                pass  # recorded already (a retry, or a concurrent scan)
+    if created:
+        from portal.celery import enqueue_on_commit
+        from tickets.tasks import sla_event_notify_task
+
+        for event in created:
+            enqueue_on_commit(sla_event_notify_task, ticket.tenant_id, event.pk)
+    return created
+
+
+def sla_scan(*, now: datetime, batch: int = 5000) -> int:
+    """One pass of the periodic scan: every ticket whose next check is due (one indexed
+    query, across tenants), re-evaluated with its history fetched in one more query.
+    Safe to run twice or concurrently. Returns the number of tickets evaluated."""
+    due = list(
+        Ticket.objects.filter(sla_next_check_at__lte=now)
+        .select_related("sla_policy__calendar")
+        .prefetch_related(
+            Prefetch("events", queryset=TicketEvent.objects.order_by("at", "id")),
+            "sla_policy__calendar__versions",
+        )
+        .order_by("sla_next_check_at")[:batch]
+    )
+    for ticket in due:
+        with transaction.atomic():
+            result = ticket_sla_evaluate(ticket, now=now, events=ticket.events.all())
+            changed = apply_sla(ticket, result)
+            if changed:
+                Ticket.objects.filter(pk=ticket.pk).update(**{k: getattr(ticket, k) for k in changed})
+            if result is not None:
+                record_sla_events(ticket, result)
+    return len(due)
