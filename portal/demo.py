@@ -325,7 +325,67 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
         contracts_daily(tenant=tenant, today=today)  # rolls tacit terms, ends what has ended
 
 
+DEMO_TICKETS = [
+    # (title, client user key, type, impact, urgency, hours ago, what happens next)
+    ("Le serveur de fichiers ne répond plus", "referent", "curative", "high", "high", 30, "breached"),
+    ("Imprimante du secrétariat hors ligne", "user", "corrective", "low", "medium", 3, "new"),
+    ("Messagerie lente depuis ce matin", "user", "corrective", "medium", "medium", 5, "taken"),
+    ("Ajouter un poste pour la nouvelle recrue", "referent", "evolutive", "low", "low", 26, "waiting"),
+    ("VPN impossible depuis le domicile", "user", "corrective", "medium", "high", 50, "resolved"),
+    ("Sauvegarde en échec la nuit dernière", "referent", "corrective", "high", "medium", 120, "closed"),
+]
+
+
+def seed_tickets(tenants: dict[str, Tenant], *, now: datetime | None = None) -> None:
+    """Tickets in every state on the active contracts, with replies, notes and
+    interventions; then one SLA scan so warnings and breaches are recorded."""
+    from django.utils import timezone
+
+    from contracts.models import Contract
+    from tickets import services as ts
+    from tickets.models import Ticket
+    from tickets.sla import sla_scan
+
+    now = now or timezone.now()
+    for spec in TENANTS:
+        tenant = tenants[spec["slug"]]
+        if Ticket.objects.filter(tenant=tenant).exists():
+            continue
+        tech = User.objects.get(email=f"tech@{spec['domain']}")
+        for client in spec["clients"]:
+            org = Organization.objects.get(tenant=tenant, siret=client["org"]["siret"])
+            contract = Contract.objects.filter(tenant=tenant, client=org, status="active").order_by("pk").first()
+            if contract is None:
+                continue
+            for title, who, mtype, impact, urgency, hours, fate in DEMO_TICKETS:
+                requester = User.objects.get(email=f"{who}@{client['key']}.{spec['domain']}")
+                opened = now - timedelta(hours=hours)
+                ticket = ts.ticket_create(tenant=tenant, actor=requester, contract=contract, title=title,
+                                          description=f"{title}. Merci de votre aide.", maintenance_type=mtype,
+                                          impact=impact, urgency=urgency, now=opened)
+                if fate in ("taken", "waiting", "resolved", "closed"):
+                    ts.ticket_take(ticket=ticket, actor=tech, now=opened + timedelta(minutes=20))
+                    ts.ticket_reply(ticket=ticket, actor=tech, now=opened + timedelta(minutes=25),
+                                    body="Bonjour, je prends en charge votre demande et reviens vers vous rapidement.")
+                    ts.ticket_reply(ticket=ticket, actor=tech, internal=True, now=opened + timedelta(minutes=30),
+                                    body="Vérifier les journaux du serveur avant d'appeler le client.")
+                if fate == "waiting":
+                    ts.ticket_change_status(ticket=ticket, actor=tech, status="waiting_on_client",
+                                            reason="Quel poste et quels logiciels faut-il préparer ?",
+                                            now=opened + timedelta(hours=1))
+                if fate in ("resolved", "closed"):
+                    ts.intervention_log(ticket=ticket, actor=tech, date=(opened + timedelta(hours=2)).date(),
+                                        minutes=45, mode="remote", description="Diagnostic et correction à distance.")
+                    ts.ticket_change_status(ticket=ticket, actor=tech, status="resolved",
+                                            reason="Configuration corrigée.", now=opened + timedelta(hours=2))
+                if fate == "closed":
+                    ts.ticket_change_status(ticket=ticket, actor=requester, status="closed",
+                                            now=opened + timedelta(hours=5))
+    sla_scan(now=now)
+
+
 def seed_all() -> None:
     tenants = seed_parties()
     seed_sla(tenants)
     seed_contracts(tenants)
+    seed_tickets(tenants)

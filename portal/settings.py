@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "TermKindEnum": "contracts.models.TERM_KINDS",
         "DocumentKindEnum": "contracts.models.DOCUMENT_KINDS",
         "OrganizationKindEnum": "contracts.models.OrganizationKind",
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "InterventionModeEnum": "tickets.models.InterventionMode",
     },
 }
 

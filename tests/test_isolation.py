@@ -31,6 +31,7 @@ from contracts.services import contracts as contract_services
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
+from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,8 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "version": lambda w: "1",
     "clause_id": lambda w: str(w["clause"].pk),
     "clause_template_id": lambda w: str(w["clause_template"].pk),
+    "ticket_ref": lambda w: w["ticket"].reference,
+    "attachment_id": lambda w: str(w["attachment"].pk),
 }
 
 
@@ -90,11 +93,19 @@ def world(tenant_a, org_a1, alice) -> World:
     ContractDocument.objects.create(tenant=tenant_a, contract=contract, kind="contract", version=1, status="ready")
     clause_template = contract_services.clause_template_save(
         tenant=tenant_a, actor=alice, kind="gdpr", language="fr", title="Zyxwv A-only template", body="Text.")
+    ticket = Ticket.objects.create(
+        tenant=tenant_a, reference="TCK-000001", contract=contract, organization=org, title="Zyxwv A1-only ticket",
+        description="Printer down", maintenance_type="corrective", impact="high", urgency="high", priority="P1")
+    attachment = Attachment.objects.create(tenant=tenant_a, ticket=ticket, filename="zyxwv-a1-only.pdf",
+                                           content_type="application/pdf", size=1, sha256="0" * 64,
+                                           storage_key="attachments/none")
     objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
-            "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template}
+            "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
+            "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
-               contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template"]
+               contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
+               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf"]
     return World(values=values, markers=markers)
 
 

@@ -97,11 +97,11 @@ class Ticket(TenantOwnedModel):
 
 
 class TicketEventKind(models.TextChoices):
-    CREATED = "created", _("Created")
-    STATUS = "status", _("Status changed")
-    RESPONDED = "responded", _("Taken in charge")
-    PRIORITY = "priority", _("Priority changed")
-    ASSIGNED = "assigned", _("Assigned")
+    CREATED = "created", pgettext_lazy("ticket event", "Opened")
+    STATUS = "status", pgettext_lazy("ticket event", "Status changed")
+    RESPONDED = "responded", pgettext_lazy("ticket event", "Taken in charge")
+    PRIORITY = "priority", pgettext_lazy("ticket event", "Priority changed")
+    ASSIGNED = "assigned", pgettext_lazy("ticket event", "Assigned")
 
 
 class TicketEvent(TenantOwnedModel):
@@ -112,8 +112,8 @@ class TicketEvent(TenantOwnedModel):
     kind = models.CharField(max_length=16, choices=TicketEventKind.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    from_value = models.CharField(max_length=40, blank=True)
-    to_value = models.CharField(max_length=40, blank=True)
+    from_value = models.CharField(max_length=254, blank=True)  # a status, a priority or an e-mail
+    to_value = models.CharField(max_length=254, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     # For created / priority events: the targets that applied from then on (None: no SLA).
     response_minutes = models.PositiveIntegerField(null=True, blank=True)

@@ -50,7 +50,7 @@ CLIENT_TRANSITIONS = {(TicketStatus.RESOLVED, TicketStatus.CLOSED), (TicketStatu
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("sla_policy__calendar", "contract").get(
+    return Ticket.objects.select_for_update(of=("self",)).select_related("sla_policy__calendar", "contract").get(
         pk=ticket.pk, tenant_id=ticket.tenant_id)
 
 
@@ -190,7 +190,7 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     if ticket.assignee_id is None:
         ticket.assignee = actor
         ticket.save(update_fields=["assignee", "updated_at"])
-        _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, to_value=str(actor.pk))
+        _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, to_value=actor.email)
     if ticket.status == TicketStatus.NEW:
         _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now)
     _responded(ticket, actor=actor, at=now)
@@ -313,16 +313,16 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
             raise ValidationError({"assignee": [_("Assign the ticket to a member of your team.")]})
     now = now or timezone.now()
     ticket = _lock(ticket)
-    old = ticket.assignee_id
-    if old == (assignee.pk if assignee else None):
+    old = ticket.assignee
+    if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
-    _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, from_value=str(old or ""),
-           to_value=str(assignee.pk if assignee else ""))
+    _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, from_value=old.email if old else "",
+           to_value=assignee.email if assignee else "")
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.assign", obj=ticket,
               organization=ticket.contract.client,
-              changes={"assignee": [old, assignee.email if assignee else None]})
+              changes={"assignee": [old.email if old else None, assignee.email if assignee else None]})
     if assignee is not None:
         _notify(ticket, "assigned")
     return ticket
@@ -354,6 +354,7 @@ def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: s
         errors["date"] = [_("The date of the work cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
+    ticket = _lock(ticket)  # the status now, not the one the caller loaded
     if ticket.status == TicketStatus.CLOSED:
         raise ApplicationError(_("This ticket is closed."), code="closed")
     intervention = Intervention.objects.create(

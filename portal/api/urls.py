@@ -14,4 +14,5 @@ urlpatterns = [
     *router.urls,
     path("", include("contracts.api.urls")),
     path("", include("sla.api.urls")),
+    path("", include("tickets.api.urls")),
 ]

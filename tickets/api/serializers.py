@@ -1,0 +1,135 @@
+"""I/O only for the ticket endpoints."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from contracts.models import MAINTENANCE_TYPES
+from sla.models import Level, Priority
+from tickets.models import (
+    Attachment,
+    Intervention,
+    InterventionMode,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    TicketStatus,
+)
+
+
+class MetricSerializer(serializers.Serializer):
+    """One SLA metric as SLA.md R14 defines it."""
+
+    target_minutes = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=["running", "paused", "completed"])
+    breached = serializers.BooleanField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    warning_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    elapsed_business_minutes = serializers.IntegerField()
+    remaining_business_minutes = serializers.IntegerField(allow_null=True)
+
+
+class SlaSerializer(serializers.Serializer):
+    response = MetricSerializer(allow_null=True)
+    resolution = MetricSerializer(allow_null=True)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    contract = serializers.CharField(source="contract.reference")
+    organization = serializers.CharField(source="organization.reference")
+    assignee = serializers.EmailField(source="assignee.email", allow_null=True, default=None)
+    requester = serializers.EmailField(source="requester.email", allow_null=True, default=None)
+    sla_due_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["reference", "title", "status", "priority", "impact", "urgency", "maintenance_type", "source",
+                  "contract", "organization", "assignee", "requester", "sla_due_at", "sla_breached", "sla_paused",
+                  "sla_warning", "created_at", "updated_at", "resolved_at", "closed_at"]
+        read_only_fields = fields
+
+
+class TicketDetailSerializer(TicketSerializer):
+    covered_item = serializers.CharField(source="covered_item.name", allow_null=True, default=None)
+    sla = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "description", "covered_item", "priority_reason", "sla"]
+        read_only_fields = fields
+
+    def get_sla(self, ticket) -> SlaSerializer:
+        state = ticket.sla_state or {}
+        return {"response": state.get("response"), "resolution": state.get("resolution")}
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    contract = serializers.CharField(help_text="Contract reference, e.g. CTR-2026-0001")
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    impact = serializers.ChoiceField(choices=Level.choices, default="medium")
+    urgency = serializers.ChoiceField(choices=Level.choices, default="medium")
+    covered_item = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a covered item of the contract")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True,
+                                       help_text="Provider staff only: overrides the priority matrix (with a reason)")
+    priority_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=300)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.EmailField(allow_null=True, help_text="E-mail of a member of your team; null to unassign")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.EmailField(source="author.email", allow_null=True, default=None, read_only=True)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                            write_only=True)
+
+    class Meta:
+        model = TicketMessage
+        fields = ["id", "author", "body", "internal", "created_at", "idempotency_key"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    technician = serializers.EmailField(source="technician.email", read_only=True)
+    mode = serializers.ChoiceField(choices=InterventionMode.choices)
+    minutes = serializers.IntegerField()
+
+    class Meta:
+        model = Intervention
+        fields = ["id", "technician", "date", "minutes", "mode", "billable", "description", "created_at"]
+        read_only_fields = ["id", "technician", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.EmailField(source="uploaded_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at"]
+        read_only_fields = fields
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["at", "kind", "actor", "from_value", "to_value", "reason", "response_minutes", "resolution_minutes"]
+        read_only_fields = fields

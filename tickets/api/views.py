@@ -1,0 +1,208 @@
+"""Ticket endpoints. The list is the technicians' queue for provider staff (breached
+first, nearest SLA deadline first, paused last); every change runs a service."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from contracts import selectors as contract_selectors
+from portal.models import PROVIDER_ROLES, Membership
+from portal.permissions import require_role
+from tickets import attachments, selectors, services
+from tickets.api.serializers import (
+    AssignSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    EventSerializer,
+    InterventionSerializer,
+    MessageSerializer,
+    PrioritySerializer,
+    StatusSerializer,
+    TicketCreateSerializer,
+    TicketDetailSerializer,
+    TicketSerializer,
+)
+from tickets.models import Ticket, TicketSource
+
+FILTERS = [
+    OpenApiParameter("open", bool, description="Only open tickets (new, in progress, waiting on client)"),
+    OpenApiParameter("mine", bool, description="Assigned to me"),
+    OpenApiParameter("unassigned", bool),
+    OpenApiParameter("client", str, description="Client organisation reference"),
+    OpenApiParameter("contract", str, description="Contract reference"),
+    OpenApiParameter("priority", str), OpenApiParameter("maintenance_type", str), OpenApiParameter("status", str),
+    OpenApiParameter("breached", bool), OpenApiParameter("at_risk", bool, description="Warning reached, not breached"),
+    OpenApiParameter("search", str),
+]
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on")
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = TicketSerializer
+    lookup_url_kwarg = "ticket_ref"
+    queryset = Ticket.objects.none()
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.ticket_list(
+            tenant=self.request.tenant, viewer=self.request.membership, open_only=_flag(p.get("open")),
+            mine=_flag(p.get("mine")), unassigned=_flag(p.get("unassigned")), client_ref=p.get("client", ""),
+            contract_ref=p.get("contract", ""), priority=p.get("priority", ""),
+            maintenance_type=p.get("maintenance_type", ""), status=p.get("status", ""),
+            breached=_flag(p.get("breached")) if "breached" in p else None, at_risk=_flag(p.get("at_risk")),
+            search=p.get("search", ""),
+        )
+
+    def get_object(self):
+        return selectors.ticket_get(tenant=self.request.tenant, viewer=self.request.membership,
+                                    reference=self.kwargs["ticket_ref"])
+
+    def _detail(self, ticket, code=status.HTTP_200_OK):
+        ticket = selectors.ticket_get(tenant=self.request.tenant, viewer=self.request.membership,
+                                      reference=ticket.reference)
+        return Response(TicketDetailSerializer(ticket).data, status=code)
+
+    @extend_schema(parameters=FILTERS)
+    def list(self, request, *args, **kwargs):
+        """Provider staff: the queue (breached first, nearest deadline first, paused last).
+        Client admins: their organisation's tickets; client users: their own."""
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=TicketDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        """A ticket with its SLA state per metric (SLA.md R14)."""
+        return self._detail(self.get_object())
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
+    def create(self, request):
+        """Open a ticket on an active contract; its deadlines are computed at once."""
+        data = TicketCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            contract = contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership,
+                                                       reference=values.pop("contract"))
+        except Http404 as exc:
+            raise ValidationError({"contract": [_("Unknown contract.")]}) from exc
+        item_id = values.pop("covered_item", None)
+        covered_item = None
+        if item_id is not None:
+            covered_item = contract.items.filter(pk=item_id).first()
+            if covered_item is None:
+                raise ValidationError({"covered_item": [_("This item is not covered by the contract.")]})
+        ticket = services.ticket_create(tenant=request.tenant, actor=request.user, contract=contract,
+                                        covered_item=covered_item, source=TicketSource.API, **values)
+        return self._detail(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, ticket_ref=None):
+        """Take the ticket (assign to me, take charge). 409 if someone else has it."""
+        return self._detail(services.ticket_take(ticket=self.get_object(), actor=request.user))
+
+    @extend_schema(request=StatusSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, ticket_ref=None):
+        """Move along the workflow; clients accept (closed) or reject (in_progress, with a reason)."""
+        ticket = self.get_object()
+        data = StatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.ticket_change_status(ticket=ticket, actor=request.user, **data.validated_data))
+
+    @extend_schema(request=PrioritySerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def priority(self, request, ticket_ref=None):
+        """Override the priority, with a reason (provider staff); the SLA is recomputed."""
+        ticket = self.get_object()
+        data = PrioritySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._detail(services.ticket_set_priority(ticket=ticket, actor=request.user, **data.validated_data))
+
+    @extend_schema(request=AssignSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, ticket_ref=None):
+        ticket = self.get_object()
+        require_role(request.user, PROVIDER_ROLES, tenant=request.tenant)
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignee = None
+        email = data.validated_data["assignee"]
+        if email:
+            member = Membership.objects.filter(tenant=request.tenant, user__email=email.lower()).select_related(
+                "user").first()
+            if member is None:
+                raise ValidationError({"assignee": [_("Assign the ticket to a member of your team.")]})
+            assignee = member.user
+        return self._detail(services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee))
+
+    @extend_schema(request=MessageSerializer, responses={200: MessageSerializer(many=True), 201: MessageSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request, ticket_ref=None):
+        """The conversation (internal notes are never shown to clients). POST a public
+        reply, or an internal note (`internal: true`, provider staff); an
+        `idempotency_key` makes a retried POST store the message once."""
+        ticket = self.get_object()
+        if request.method == "GET":
+            return Response(MessageSerializer(selectors.ticket_messages(ticket=ticket, viewer=request.membership),
+                                              many=True).data)
+        data = MessageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.ticket_reply(ticket=ticket, actor=request.user, **data.validated_data)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InterventionSerializer,
+                   responses={200: InterventionSerializer(many=True), 201: InterventionSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def interventions(self, request, ticket_ref=None):
+        """Work logged on the ticket (date, minutes, mode, billable)."""
+        ticket = self.get_object()
+        if request.method == "GET":
+            return Response(InterventionSerializer(selectors.ticket_interventions(ticket=ticket), many=True).data)
+        data = InterventionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intervention = services.intervention_log(ticket=ticket, actor=request.user, **data.validated_data)
+        return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={200: AttachmentSerializer(many=True), 201: AttachmentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def attachments(self, request, ticket_ref=None):
+        """Files on the ticket (size limit and an allow-list of types)."""
+        ticket = self.get_object()
+        if request.method == "GET":
+            return Response(AttachmentSerializer(
+                selectors.ticket_attachments(ticket=ticket, viewer=request.membership), many=True).data)
+        data = AttachmentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = attachments.attachment_add(ticket=ticket, actor=request.user, upload=data.validated_data["file"])
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)/download")
+    def download(self, request, ticket_ref=None, attachment_id=None):
+        ticket = self.get_object()
+        attachment = selectors.attachment_get(ticket=ticket, viewer=request.membership, attachment_id=attachment_id)
+        path = attachments.attachment_path(attachment)
+        if not path.exists():
+            raise Http404
+        return FileResponse(path.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                            filename=attachment.filename)
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, ticket_ref=None):
+        """Every change of the ticket: who, when, from, to, why."""
+        ticket = self.get_object()
+        return Response(EventSerializer(selectors.ticket_history(ticket=ticket), many=True).data)
+

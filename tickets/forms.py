@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import Level, Priority
+from tickets.models import InterventionMode
+
+# Maintenance types a person may ask for (preventive tickets come from the plans).
+REQUEST_TYPES = [("curative", _("Emergency: a system is down (curative)")),
+                 ("corrective", _("Something does not work properly (corrective)")),
+                 ("evolutive", _("A change or an improvement (evolutive)"))]
+
+
+class TicketForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
+    maintenance_type = forms.ChoiceField(label=_("Request type"), choices=REQUEST_TYPES, initial="corrective")
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text=_("What happens, since when, who is affected, what you already tried."))
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, initial="medium",
+                               help_text=_("High: the whole company; medium: a team; low: one person."))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, initial="medium",
+                                help_text=_("High: work is stopped; medium: work is slowed down; low: it can wait."))
+    covered_item = forms.ModelChoiceField(label=_("Equipment concerned"), queryset=None, required=False)
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args, contracts, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts
+        self.fields["covered_item"].queryset = items
+        if contracts.count() == 1:
+            self.fields["contract"].initial = contracts.first()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(label=_("Internal note (never shown to the client)"), required=False)
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class StatusForm(forms.Form):
+    reason = forms.CharField(label=_("Comment"), required=False, max_length=300)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = team
+
+
+class InterventionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=1440)
+    mode = forms.ChoiceField(label=_("Mode"), choices=InterventionMode.choices)
+    billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
+    description = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,267 @@
+"""Portal pages for tickets: the technicians' queue, the client's list and request
+form, and the ticket page with its conversation, SLA panel and actions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from contracts.models import ContractStatus, CoveredItem
+from contracts.selectors import contract_list, organization_list
+from portal.decorators import tenant_required
+from portal.exceptions import ApplicationError
+from portal.forms_util import apply_errors
+from portal.models import PROVIDER_ROLES, User
+from portal.permissions import has_role
+from sla.models import MaintenanceType, Priority
+from tickets import attachments, display, selectors, services
+from tickets.forms import AssignForm, InterventionForm, PriorityForm, ReplyForm, StatusForm, TicketForm
+from tickets.models import TicketStatus
+
+
+def _team(tenant):
+    return User.objects.filter(membership__tenant=tenant, membership__role__in=list(PROVIDER_ROLES),
+                               is_active=True).order_by("full_name", "email")
+
+
+@tenant_required()
+def ticket_list(request):
+    """Provider staff: the queue of open tickets, most urgent first. Clients: their tickets."""
+    p = request.GET
+    viewer = request.membership
+    filters = {
+        "mine": p.get("mine") == "1", "unassigned": p.get("unassigned") == "1", "client_ref": p.get("client", ""),
+        "contract_ref": p.get("contract", ""), "priority": p.get("priority", ""),
+        "maintenance_type": p.get("maintenance_type", ""), "status": p.get("status", ""),
+        "breached": True if p.get("breached") == "1" else None, "at_risk": p.get("at_risk") == "1",
+        "search": p.get("q", "").strip(),
+    }
+    open_only = viewer.is_provider and p.get("all") != "1"
+    tickets = selectors.ticket_list(tenant=request.tenant, viewer=viewer, open_only=open_only, **filters)
+    page = Paginator(tickets, 50).get_page(p.get("page"))
+    rows = [(t, display.badge(t)) for t in page]
+    context = {"page": page, "rows": rows, "p": p, "priorities": Priority.choices,
+               "types": MaintenanceType.choices, "statuses": TicketStatus.choices}
+    if viewer.is_provider:
+        context["team"] = _team(request.tenant)
+        context["clients"] = organization_list(tenant=request.tenant, viewer=viewer, kind="client")
+    template = "tickets/queue.html" if viewer.is_provider else "tickets/client_list.html"
+    if request.headers.get("HX-Request"):
+        template = "tickets/snippets/queue_table.html" if viewer.is_provider else template
+    return render(request, template, context)
+
+
+@require_POST
+@tenant_required(roles=PROVIDER_ROLES)
+def ticket_bulk_assign(request):
+    refs = request.POST.getlist("tickets")
+    assignee_id = request.POST.get("assignee") or None
+    assignee = _team(request.tenant).filter(pk=assignee_id).first() if assignee_id else None
+    if assignee_id and assignee is None:
+        messages.error(request, _("Assign the ticket to a member of your team."))
+        return redirect("ticket-list")
+    count = 0
+    for ref in refs:
+        ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ref)
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee)
+        count += 1
+    messages.success(request, _("%(n)s ticket(s) assigned.") % {"n": count})
+    return redirect("ticket-list")
+
+
+@tenant_required()
+def ticket_create(request):
+    viewer = request.membership
+    contracts = contract_list(tenant=request.tenant, viewer=viewer).filter(
+        status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+    items = CoveredItem.objects.filter(tenant=request.tenant, contract__in=contracts).select_related("contract")
+    form = TicketForm(request.POST or None, request.FILES or None, contracts=contracts, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                ticket = services.ticket_create(
+                    tenant=request.tenant, actor=request.user, contract=data["contract"], title=data["title"],
+                    description=data["description"], maintenance_type=data["maintenance_type"],
+                    impact=data["impact"], urgency=data["urgency"], covered_item=data["covered_item"],
+                )
+                if data.get("attachment"):
+                    attachments.attachment_add(ticket=ticket, actor=request.user, upload=data["attachment"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Ticket %(ref)s opened. We will get back to you.") % {"ref": ticket.reference})
+            return redirect("ticket-detail", ticket_ref=ticket.reference)
+    return render(request, "tickets/ticket_form.html", {"form": form, "has_contracts": contracts.exists()})
+
+
+@tenant_required()
+def ticket_detail(request, ticket_ref: str):
+    viewer = request.membership
+    ticket = selectors.ticket_get(tenant=request.tenant, viewer=viewer, reference=ticket_ref)
+    is_provider = viewer.is_provider
+    explain = None
+    if is_provider and ticket.sla_policy_id and ticket.sla_state:
+        explain = _explain(ticket)
+    context = {
+        "ticket": ticket,
+        "badge": display.badge(ticket),
+        "sentences": display.sentences(ticket),
+        "messages_list": selectors.ticket_messages(ticket=ticket, viewer=viewer),
+        "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
+        "interventions": selectors.ticket_interventions(ticket=ticket),
+        "history": selectors.ticket_history(ticket=ticket) if is_provider else None,
+        "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex}),
+        "status_form": StatusForm(),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "assign_form": AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id})
+        if is_provider else None,
+        "intervention_form": InterventionForm(initial={"date": timezone.localdate(), "mode": "remote"}),
+        "explain": explain,
+        "can_accept": viewer.is_client and ticket.status == TicketStatus.RESOLVED,
+    }
+    return render(request, "tickets/ticket_detail.html", context)
+
+
+def _explain(ticket):
+    """The resolution metric's timeline (running, outside hours, paused), for the SLA panel."""
+    from sla import state as sla_state
+    from tickets.sla import _clock, state_events
+
+    try:
+        events = state_events(ticket, selectors.ticket_history(ticket=ticket))
+        return sla_state.explain(calendar=_clock(ticket.sla_policy), events=events, now=timezone.now(),
+                                 metric="resolution", warning_percent=ticket.sla_policy.warning_percent)
+    except ValueError:
+        return None
+
+
+def _ticket_action(handler):
+    """A POST action on a ticket: 404 outside the viewer's scope, then the service's
+    own checks (403 for a wrong role, a message for a refused change)."""
+
+    @require_POST
+    @tenant_required()
+    def view(request, ticket_ref: str):
+        ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ticket_ref)
+        try:
+            handler(request, ticket)
+        except ValidationError as exc:
+            for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]):
+                for m in msgs:
+                    messages.error(request, m)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("ticket-detail", ticket_ref=ticket.reference)
+
+    view.__name__ = handler.__name__.lstrip("_")
+    return view
+
+
+def _take(request, ticket):
+    services.ticket_take(ticket=ticket, actor=request.user)
+    messages.success(request, _("You have taken this ticket."))
+
+
+def _reply(request, ticket):
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    internal = form.cleaned_data["internal"] and request.membership.is_provider
+    with transaction.atomic():
+        message = services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
+                                        internal=internal, idempotency_key=form.cleaned_data["idempotency_key"])
+        if form.cleaned_data.get("attachment"):
+            attachments.attachment_add(ticket=ticket, actor=request.user, upload=form.cleaned_data["attachment"],
+                                       message=message)
+    messages.success(request, _("Note added.") if internal else _("Reply sent."))
+
+
+def _status_handler(target: str, done: str):
+    def handler(request, ticket):
+        form = StatusForm(request.POST)
+        form.is_valid()
+        services.ticket_change_status(ticket=ticket, actor=request.user, status=target,
+                                      reason=form.cleaned_data.get("reason", ""))
+        messages.success(request, done)
+
+    handler.__name__ = f"_status_{target}"
+    return handler
+
+
+def _priority(request, ticket):
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    services.ticket_set_priority(ticket=ticket, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Priority changed; the deadlines are recomputed."))
+
+
+def _assign(request, ticket):
+    if not has_role(request.membership, PROVIDER_ROLES):
+        raise PermissionDenied
+    form = AssignForm(request.POST, team=_team(request.tenant))
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    services.ticket_assign(ticket=ticket, actor=request.user, assignee=form.cleaned_data["assignee"])
+    messages.success(request, _("Assignee saved."))
+
+
+def _intervention(request, ticket):
+    form = InterventionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    services.intervention_log(ticket=ticket, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Intervention logged."))
+
+
+ticket_take = _ticket_action(_take)
+ticket_reply = _ticket_action(_reply)
+ticket_wait = _ticket_action(_status_handler(TicketStatus.WAITING_ON_CLIENT, gettext_lazy("Waiting for the client's answer.")))
+ticket_resume = _ticket_action(_status_handler(TicketStatus.IN_PROGRESS, gettext_lazy("Back in progress.")))
+ticket_resolve = _ticket_action(_status_handler(TicketStatus.RESOLVED, gettext_lazy("Ticket resolved.")))
+ticket_accept = _ticket_action(_status_handler(TicketStatus.CLOSED, gettext_lazy("Resolution accepted. Thank you!")))
+ticket_priority = _ticket_action(_priority)
+ticket_assign = _ticket_action(_assign)
+ticket_intervention = _ticket_action(_intervention)
+
+
+@require_POST
+@tenant_required()
+def ticket_reject(request, ticket_ref: str):
+    """The client rejects the resolution: back in progress, with what is still wrong."""
+    ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ticket_ref)
+    try:
+        services.ticket_change_status(ticket=ticket, actor=request.user, status=TicketStatus.IN_PROGRESS,
+                                      reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for m in msgs:
+                messages.error(request, m)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The ticket is back in progress."))
+    return redirect("ticket-detail", ticket_ref=ticket.reference)
+
+
+@tenant_required()
+def attachment_download(request, ticket_ref: str, attachment_id: int):
+    ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ticket_ref)
+    attachment = selectors.attachment_get(ticket=ticket, viewer=request.membership, attachment_id=attachment_id)
+    path = attachments.attachment_path(attachment)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                        filename=attachment.filename)
+
