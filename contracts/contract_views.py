@@ -24,6 +24,7 @@ from portal.models import PROVIDER_ROLES
 from portal.permissions import PARTY_EDITORS, has_role
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
+from tickets.plans import plan_create, plan_progress
 
 
 def _require_editor(request) -> None:
@@ -176,6 +177,8 @@ def contract_detail(request, contract_ref: str):
         "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
         "renew_form": forms.RenewForm(),
         "amend_form": forms.AmendForm(policies=policies, initial={"signed_on": today, "effective_date": today}),
+        "plans": plan_progress(contract) if contract.pk else [],
+        "plan_form": forms.PlanForm(initial={"start_date": today}),
         "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
                                  for d in contract.documents.all()),
     }
@@ -246,6 +249,14 @@ def _amend(request, contract):
     return form
 
 
+def _plan(request, contract):
+    form = forms.PlanForm(request.POST)
+    if form.is_valid():
+        plan_create(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Preventive plan added."))
+    return form
+
+
 def _render(request, contract):
     if contract.status == ContractStatus.DRAFT:
         raise ApplicationError(_("A draft has no document yet: send it first."))
@@ -290,6 +301,7 @@ contract_terminate = _action_view(_terminate)
 contract_renew = _action_view(_renew)
 contract_amend = _action_view(_amend)
 contract_render = _action_view(_render)
+contract_plan = _action_view(_plan)
 
 
 @tenant_required()

@@ -25,6 +25,8 @@ app.conf.beat_schedule = {
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
     # Every 5 minutes: SLA notifications that could not be queued when recorded.
     "sla-outbox": {"task": "tickets.tasks.sla_outbox_task", "schedule": 300.0},
+    # Every day at 03:00 UTC: tickets of the preventive occurrences due within each plan's lead time.
+    "preventive-plans": {"task": "tickets.tasks.preventive_plans_task", "schedule": crontab(hour=3, minute=0)},
     # Every hour: close tickets resolved for the tenant's delay (default 7 days) without objection.
     "tickets-autoclose": {"task": "tickets.tasks.tickets_autoclose_task", "schedule": crontab(minute=15)},
 }

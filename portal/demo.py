@@ -381,6 +381,19 @@ def seed_tickets(tenants: dict[str, Tenant], *, now: datetime | None = None) -> 
                 if fate == "closed":
                     ts.ticket_change_status(ticket=ticket, actor=requester, status="closed",
                                             now=opened + timedelta(hours=5))
+        for contract in Contract.objects.filter(tenant=tenant, status="active"):
+            if not contract.preventive_plans.exists() and contract.maintenance_types.filter(
+                    maintenance_type="preventive").exists():
+                from tickets.plans import plan_create
+
+                manager = contract.account_manager or tech
+                plan_create(contract=contract, actor=manager, title="Visite préventive mensuelle",
+                            rrule="FREQ=MONTHLY;BYDAY=1MO", start_date=contract.start_date, lead_days=21,
+                            description="Mises à jour, contrôle des sauvegardes et de l'espace disque, "
+                                        "vérification du matériel.", covered_items=list(contract.items.all()[:1]))
+        from tickets.plans import plans_run
+
+        plans_run(tenant=tenant, today=now.date())
     sla_scan(now=now)
 
 

@@ -33,7 +33,13 @@ def home(request):
 def dashboard(request):
     membership = request.membership
     tenant = request.tenant
-    context: dict = {"role": membership.role}
+    from tickets import display as ticket_display
+    from tickets import selectors as ticket_selectors
+
+    context: dict = {"role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership)}
+    urgent = ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True,
+                                          mine=membership.role == Role.TECHNICIAN)[:8]
+    context["urgent"] = [(t, ticket_display.badge(t)) for t in urgent]
     if membership.is_provider:
         orgs = party_selectors.organization_list(tenant=tenant, viewer=membership)
         context["client_count"] = orgs.filter(kind="client").count()

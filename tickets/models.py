@@ -218,3 +218,46 @@ class SlaEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.metric} {self.kind} v{self.target_version}"
+
+
+class PreventivePlan(TenantOwnedModel):
+    """Recurring preventive operations of a contract (e.g. "every month on the first
+    Monday"), as an iCalendar RRULE evaluated by dateutil. Each occurrence creates one
+    preventive ticket ahead of time."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="preventive_plans",
+                                 verbose_name=_("contract"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("operations"), blank=True)
+    rrule = models.CharField(_("recurrence (RRULE)"), max_length=300,
+                             help_text=_("iCalendar rule, e.g. FREQ=MONTHLY;BYDAY=1MO (first Monday of each month)"))
+    start_date = models.DateField(_("first possible date"))
+    lead_days = models.PositiveSmallIntegerField(_("create the ticket this many days ahead"), default=7)
+    covered_items = models.ManyToManyField("contracts.CoveredItem", blank=True, related_name="preventive_plans",
+                                           verbose_name=_("covered items"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("preventive plan")
+        verbose_name_plural = _("preventive plans")
+        indexes = [models.Index(fields=["tenant", "contract"], name="plan_tenant_contract")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanOccurrence(TenantOwnedModel):
+    """One occurrence of a plan and the ticket it created: unique per (plan, date), so
+    however often the daily job runs, an occurrence creates one ticket."""
+
+    plan = models.ForeignKey(PreventivePlan, on_delete=models.CASCADE, related_name="occurrences")
+    due_date = models.DateField()
+    ticket = models.OneToOneField(Ticket, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="plan_occurrence")
+
+    class Meta:
+        ordering = ["due_date"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "plan", "due_date"], name="occurrence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.due_date}"

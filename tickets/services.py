@@ -59,9 +59,11 @@ def _event(ticket: Ticket, kind: str, *, actor, at: datetime, **values) -> Ticke
                                       **values)
 
 
-def _notify(ticket: Ticket, kind: str, **extra) -> None:
+def _notify(ticket: Ticket, kind: str, *, actor=None, **extra) -> None:
     from tickets.tasks import ticket_notify_task
 
+    # The actor is not e-mailed about their own action.
+    extra["actor_id"] = actor.pk if actor is not None else None
     enqueue_on_commit(ticket_notify_task, ticket.tenant_id, ticket.pk, kind, extra)
 
 
@@ -147,7 +149,7 @@ def ticket_create(
     if membership is not None and membership.is_provider:
         audit_log(tenant=tenant, actor=actor, action="ticket.create", obj=ticket, organization=contract.client,
                   changes={"title": ticket.title, "priority": ticket.priority, "contract": contract.reference})
-    _notify(ticket, "created")
+    _notify(ticket, "created", actor=actor)
     return ticket
 
 
@@ -197,7 +199,7 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.take", obj=ticket,
               organization=ticket.contract.client)
-    _notify(ticket, "status")
+    _notify(ticket, "status", actor=actor)
     return ticket
 
 
@@ -244,7 +246,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
                   obj=ticket, organization=ticket.contract.client)
     if not internal:
-        _notify(ticket, "reply", message_id=message.pk)
+        _notify(ticket, "reply", actor=actor, message_id=message.pk)
     return message
 
 
@@ -272,7 +274,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
                   organization=ticket.contract.client, changes={"status": [old, status], "reason": reason})
-    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", old=old)
+    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, old=old)
     return ticket
 
 
@@ -324,7 +326,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
               organization=ticket.contract.client,
               changes={"assignee": [old.email if old else None, assignee.email if assignee else None]})
     if assignee is not None:
-        _notify(ticket, "assigned")
+        _notify(ticket, "assigned", actor=actor)
     return ticket
 
 

@@ -49,3 +49,15 @@ def tickets_autoclose_task() -> int:
     now = timezone.now()
     return sum(tickets_autoclose(tenant=t, now=now, days=t.ticket_autoclose_days)
                for t in Tenant.objects.filter(is_active=True))
+
+
+@shared_task
+def preventive_plans_task(today: str | None = None) -> int:
+    """Every day: create the tickets of the preventive occurrences due within each plan's lead time."""
+    from datetime import date
+
+    from portal.models import Tenant
+    from tickets.plans import plans_run
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return sum(plans_run(tenant=t, today=day) for t in Tenant.objects.filter(is_active=True))

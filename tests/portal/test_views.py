@@ -94,7 +94,7 @@ def test_it_sends_logged_in_users_from_home_to_the_dashboard(web, bob):
     [
         ("alice", ["Recent activity", "Users", "Latest clients", "Audit log"], ["Your ticket queue"]),
         ("amy", ["New client", "Latest clients"], ["Recent activity", "Audit log"]),
-        ("bob", ["Your ticket queue", "Browse the client organisations"], ["New client", "Latest clients"]),
+        ("bob", ["Open the queue", "Assigned to me"], ["New client", "Latest clients"]),
         ("clara", ["Client A1 SAS", "Your contacts", "See your organisation"], ["Client organisations"]),
         ("cody", ["Client A1 SAS", "Your contacts", "My organisation"], ["Client organisations", "Audit log"]),
     ],

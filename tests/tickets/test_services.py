@@ -21,11 +21,12 @@ from tickets.models import Intervention, SlaEvent, Ticket, TicketEvent, TicketMe
 from tickets.services import (
     TRANSITIONS,
     intervention_log,
+    ticket_assign,
     ticket_change_status,
-    ticket_create,
     ticket_reply,
     ticket_set_priority,
     ticket_take,
+    tickets_assign_bulk,
     tickets_autoclose,
 )
 
@@ -457,6 +458,34 @@ def test_it_refuses_a_reply_on_a_closed_ticket(ticket, bob):
         ticket_reply(ticket=ticket, actor=bob, body="One more thing", now=at(MON, 12))
 
     assert excinfo.value.code == "closed"
+
+
+# ---------------------------------------------------------------------- assign
+
+
+def test_it_assigns_a_ticket_to_a_member_of_the_team(ticket, alice, tom):
+    ticket = ticket_assign(ticket=ticket, actor=alice, assignee=tom, now=at(MON, 11))
+
+    assert Ticket.objects.get(pk=ticket.pk).assignee == tom
+    last = events(ticket, "assigned")[-1]
+    assert (last.actor, last.from_value, last.to_value, last.at) == (alice, "", tom.email, at(MON, 11))
+
+
+@pytest.mark.parametrize("persona", ["clara", "carol"])
+def test_it_refuses_to_assign_a_ticket_outside_the_team(request, ticket, alice, persona):
+    with pytest.raises(ValidationError) as excinfo:
+        ticket_assign(ticket=ticket, actor=alice, assignee=request.getfixturevalue(persona), now=at(MON, 11))
+
+    assert fields(excinfo) == {"assignee"}
+    assert Ticket.objects.get(pk=ticket.pk).assignee is None
+
+
+def test_it_assigns_several_tickets(contract, cody, alice, tom, tenant_a):
+    tickets = [tf.open_ticket(actor=cody, contract=contract) for _ in range(2)]
+
+    assert tickets_assign_bulk(tenant=tenant_a, actor=alice, tickets=tickets, assignee=tom) == 2
+
+    assert set(Ticket.objects.values_list("assignee", flat=True)) == {tom.pk}
 
 
 # ---------------------------------------------------------------------- priority

@@ -1,0 +1,141 @@
+"""tickets.tasks, and what happens when the broker is down. Tasks read the clock: it is
+frozen at fixed instants (time-machine) around each call, and every task is run twice
+for one side effect."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from portal.celery import app as celery_app
+from tests.tickets import factories as tf
+from tests.tickets.factories import MON, THU, TUE, WED, at
+from tickets.models import SlaEvent, Ticket, TicketEvent
+from tickets.services import ticket_change_status, ticket_take
+from tickets.sla import sla_scan
+from tickets.tasks import sla_outbox_task, sla_scan_task, tickets_autoclose_task
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_PORT = "redis://127.0.0.1:1/0"
+
+
+@contextmanager
+def broker_down(settings):
+    """Tasks really go to a broker, which refuses connections; restored afterwards."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = CLOSED_PORT
+    conf.task_always_eager = False
+    conf.broker_url = CLOSED_PORT
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        for pool in (celery_app.amqp._producer_pool, celery_app._pool):
+            if pool is not None:
+                pool.force_close_all()
+        conf.task_always_eager, conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = saved
+
+
+def statuses(ticket) -> list[str]:
+    return list(TicketEvent.objects.filter(ticket=ticket, kind="status").values_list("to_value", flat=True))
+
+
+# ---------------------------------------------------------------------- broker down
+
+
+def test_it_saves_the_ticket_and_its_deadlines_when_the_broker_is_down(
+        cody, bob, contract, settings, caplog, django_capture_on_commit_callbacks):
+    with broker_down(settings), caplog.at_level(logging.ERROR, logger="portal.celery"), \
+            django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ticket = tf.open_ticket(actor=cody, contract=contract)
+
+    assert len(callbacks) == 1  # the e-mail to the technicians was queued after commit, and failed
+    assert "could not queue tickets.tasks.ticket_notify_task" in caplog.text
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.response_deadline, stored.resolution_deadline) == (at(MON, 16), at(WED, 12))
+    assert stored.sla_next_check_at == at(MON, 15, 12)
+    assert mail.outbox == []
+
+
+def test_it_records_sla_events_when_the_broker_is_down(ticket, settings, django_capture_on_commit_callbacks):
+    with broker_down(settings), django_capture_on_commit_callbacks(execute=True):
+        sla_scan(now=at(MON, 15, 30))
+
+    event = SlaEvent.objects.get(ticket=ticket)
+    assert (event.kind, event.at, event.notified_at) == ("warning", at(MON, 15, 12), None)
+    assert mail.outbox == []
+
+
+def test_it_notifies_later_the_sla_events_the_broker_missed(ticket, settings, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(MON, 15, 30), tick=False), broker_down(settings), \
+            django_capture_on_commit_callbacks(execute=True):
+        sla_scan(now=at(MON, 15, 30))
+
+    with time_machine.travel(at(MON, 15, 35), tick=False):
+        first = sla_outbox_task()
+        second = sla_outbox_task()
+
+    assert (first, second) == (1, 0)
+    assert sorted(to for m in mail.outbox for to in m.to) == ["bob@a.test"]
+    assert SlaEvent.objects.get(ticket=ticket).notified_at == at(MON, 15, 35)
+
+
+def test_it_leaves_recent_sla_events_to_their_own_notification(ticket):
+    with time_machine.travel(at(MON, 15, 30), tick=False):
+        sla_scan(now=at(MON, 15, 30))  # queued after commit; the test never commits
+
+    with time_machine.travel(at(MON, 15, 31), tick=False):
+        assert sla_outbox_task() == 0
+
+    assert mail.outbox == []
+
+
+# ---------------------------------------------------------------------- periodic tasks
+
+
+def test_it_scans_with_the_current_time(ticket):
+    with time_machine.travel(at(MON, 15, 30), tick=False):
+        assert sla_scan_task() == 1
+        assert sla_scan_task() == 0
+
+    assert list(SlaEvent.objects.values_list("kind", "at")) == [("warning", at(MON, 15, 12))]
+
+
+def test_it_closes_resolved_tickets_after_the_tenants_delay(ticket, bob, tenant_a):
+    tenant_a.ticket_autoclose_days = 2
+    tenant_a.save()
+    ticket_take(ticket=ticket, actor=bob, now=at(MON, 10, 5))
+    ticket_change_status(ticket=ticket, actor=bob, status="resolved", now=at(MON, 11))
+
+    with time_machine.travel(at(WED, 11, 30), tick=False):
+        assert tickets_autoclose_task() == 1
+        assert tickets_autoclose_task() == 0
+
+    assert statuses(ticket) == ["in_progress", "resolved", "closed"]
+    assert Ticket.objects.get(pk=ticket.pk).closed_at == at(WED, 11, 30)
+
+
+def test_it_waits_for_the_tenants_delay_before_closing(ticket, bob, tenant_a):
+    ticket_change_status(ticket=ticket, actor=bob, status="resolved", now=at(MON, 11))
+
+    with time_machine.travel(at(THU, 11) + timedelta(days=1), tick=False):  # 4 days: default delay is 7
+        assert tickets_autoclose_task() == 0
+
+    assert Ticket.objects.get(pk=ticket.pk).status == "resolved"
+
+
+def test_it_skips_inactive_tenants_when_closing(ticket, bob, tenant_a):
+    ticket_change_status(ticket=ticket, actor=bob, status="resolved", now=at(MON, 11))
+    tenant_a.is_active = False
+    tenant_a.save()
+
+    with time_machine.travel(at(TUE, 11) + timedelta(days=30), tick=False):
+        assert tickets_autoclose_task() == 0
