@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +43,13 @@ class TenantSettingsForm(forms.Form):
             return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError as exc:
             raise forms.ValidationError(_("Write whole numbers of days separated by commas.")) from exc
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
+    notification_optouts = forms.MultipleChoiceField(
+        label=_("E-mails you do not want"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("created", _("New tickets")), ("reply", _("Replies")), ("status", _("Status changes")),
+                 ("assigned", _("Tickets assigned to me"))],
+        help_text=_("SLA warnings, breaches and resolutions are always sent."),
+    )

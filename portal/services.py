@@ -70,3 +70,31 @@ def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int]) 
         tenant.save(update_fields=["contract_reminder_days", "updated_at"])
         audit_log(tenant=tenant, actor=actor, action="tenant.settings", object_type="tenant", object_ref=tenant.slug,
                   changes={"contract_reminder_days": [before, days]})
+
+
+NOTIFICATION_KINDS = ("created", "reply", "status", "assigned")
+
+
+@transaction.atomic
+def user_preferences_update(*, user, language: str, notification_optouts: list[str]) -> None:
+    """A user's own preferences: the language of their e-mails and the optional
+    notifications they do not want (warnings, breaches and resolutions always go out)."""
+    from django.conf import settings
+
+    errors = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Unknown language.")]
+    unknown = set(notification_optouts) - set(NOTIFICATION_KINDS)
+    if unknown:
+        errors["notification_optouts"] = [_("Unknown notification: %(k)s.") % {"k": ", ".join(sorted(unknown))}]
+    if errors:
+        raise ValidationError(errors)
+    membership = membership_for(user)
+    before = {"language": user.language, "notification_optouts": user.notification_optouts}
+    user.language = language
+    user.notification_optouts = sorted(set(notification_optouts))
+    user.save(update_fields=["language", "notification_optouts"])
+    after = {"language": user.language, "notification_optouts": user.notification_optouts}
+    if membership is not None and before != after:
+        audit_log(tenant=membership.tenant, actor=user, action="user.preferences", object_type="user",
+                  object_ref=user.email, changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from contracts import selectors as party_selectors
 from portal import selectors, services
 from portal.decorators import tenant_required
-from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, TenantSettingsForm
+from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, PreferencesForm, TenantSettingsForm
 from portal.forms_util import apply_errors
 from portal.models import Role
 from portal.permissions import TENANT_ADMINS
@@ -103,3 +103,19 @@ def tenant_settings(request):
             messages.success(request, _("Settings saved."))
             return redirect("tenant-settings")
     return render(request, "portal/tenant_settings.html", {"form": form})
+
+
+@tenant_required()
+def account_preferences(request):
+    user = request.user
+    form = PreferencesForm(request.POST or None, initial={
+        "language": user.language or request.LANGUAGE_CODE, "notification_optouts": user.notification_optouts})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_preferences_update(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Preferences saved."))
+            return redirect("account-preferences")
+    return render(request, "portal/preferences.html", {"form": form})
