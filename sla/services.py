@@ -135,8 +135,12 @@ def calendar_update(
             always_open=new_schedule["always_open"], hours=hours_clean, holidays=holidays_clean, created_by=actor,
         )
         diff.update(changed(_schedule_of(current), new_schedule))
-        # Open tickets are re-evaluated against the new version by the tickets app
-        # (R16); the clock needs nothing else since versions never rewrite the past.
+        # R16: open tickets are re-evaluated with the new version (after commit, in the
+        # background); versions never rewrite the past, so time already counted stays.
+        from portal.celery import enqueue_on_commit
+        from tickets.tasks import tickets_recompute_for_calendar_task
+
+        enqueue_on_commit(tickets_recompute_for_calendar_task, calendar.tenant_id, calendar.pk)
     if diff:
         audit_log(tenant=calendar.tenant, actor=actor, action="calendar.update", obj=calendar,
                   object_ref=calendar.code, changes=diff)

@@ -86,7 +86,8 @@ def plans_run(*, tenant, today: date) -> int:
 def plan_progress(contract) -> list[dict]:
     """Planned vs done, per plan: occurrences so far, tickets closed or resolved."""
     out = []
-    for plan in contract.preventive_plans.filter(tenant_id=contract.tenant_id).prefetch_related("occurrences__ticket"):
+    for plan in contract.preventive_plans.filter(tenant_id=contract.tenant_id).order_by("pk").prefetch_related(
+            "occurrences__ticket"):
         occs = list(plan.occurrences.all())
         done = sum(1 for o in occs if o.ticket and o.ticket.status in ("resolved", "closed"))
         upcoming = occurrences(rule=plan.rrule, start=plan.start_date,

@@ -61,3 +61,20 @@ def preventive_plans_task(today: str | None = None) -> int:
 
     day = date.fromisoformat(today) if today else timezone.localdate()
     return sum(plans_run(tenant=t, today=day) for t in Tenant.objects.filter(is_active=True))
+
+
+@shared_task
+def tickets_recompute_for_calendar_task(tenant_id: int, calendar_id: int) -> int:
+    """After a calendar edit (SLA.md R16): re-evaluate the open tickets whose policy uses
+    it, so their deadlines follow the new hours from the edit on."""
+    from tickets.models import OPEN_STATUSES, Ticket
+    from tickets.sla import ticket_sla_refresh
+
+    now = timezone.now()
+    count = 0
+    tickets = Ticket.objects.filter(tenant_id=tenant_id, status__in=OPEN_STATUSES,
+                                    sla_policy__calendar_id=calendar_id).select_related("sla_policy__calendar")
+    for ticket in tickets.iterator(chunk_size=500):
+        ticket_sla_refresh(ticket, now=now)
+        count += 1
+    return count
