@@ -74,6 +74,7 @@ def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | No
     key = f"attachments/{ticket.tenant_id}/{ticket.pk}/{uuid.uuid4().hex}"
     path = Path(settings.MEDIA_ROOT) / key
     size = 0
+    out = None  # opened once the first chunk has passed the checks
     try:
         for chunk in chunks:
             if not first:
@@ -89,7 +90,7 @@ def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | No
         if not first:
             _check_file(name, b"", 0)
     except BaseException:
-        if first:
+        if out is not None:
             out.close()
             path.unlink(missing_ok=True)
         raise

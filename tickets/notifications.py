@@ -39,7 +39,10 @@ def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author
         people = _team(ticket) + ([ticket.contract.account_manager] if ticket.contract.account_manager_id else [])
     unique = {}
     for user in people:
-        if user is None or not user.is_active or not user.email or user.pk == actor_id:
+        if user is None or not user.is_active or not user.email:
+            continue
+        # Nobody is told about their own action, except the receipt of a request they opened.
+        if user.pk == actor_id and not (kind == "created" and user.pk == ticket.requester_id):
             continue
         if kind in OPTIONAL_KINDS and kind in (user.notification_optouts or []):
             continue

@@ -35,7 +35,10 @@ def sla_outbox_task() -> int:
     late = SlaEvent.objects.filter(notified_at__isnull=True, created_at__lte=timezone.now() - timezone.timedelta(minutes=2))
     count = 0
     for tenant_id, event_id in late.values_list("tenant_id", "pk")[:500]:
-        sla_event_notify_task.delay(tenant_id, event_id)
+        try:
+            sla_event_notify_task.delay(tenant_id, event_id)
+        except Exception:  # the broker is still down: the next pass tries again
+            break
         count += 1
     return count
 

@@ -52,8 +52,14 @@ def taken(ticket, bob):
 def test_it_tells_the_technicians_about_a_new_ticket(run, cody, bob, tom, contract):
     ticket = run(tf.open_ticket, actor=cody, contract=contract)
 
-    assert sent() == [("bob@a.test", f"[{ticket.reference}] New ticket: Printer offline"),
-                      ("tom@a.test", f"[{ticket.reference}] New ticket: Printer offline")]
+    assert ("bob@a.test", f"[{ticket.reference}] New ticket: Printer offline") in sent()
+    assert ("tom@a.test", f"[{ticket.reference}] New ticket: Printer offline") in sent()
+
+
+def test_it_sends_a_receipt_to_the_client_who_opened_the_ticket(run, cody, contract):
+    ticket = run(tf.open_ticket, actor=cody, contract=contract)
+
+    assert ("cody@a1.test", f"[{ticket.reference}] New ticket: Printer offline") in sent()
 
 
 def test_it_tells_the_requester_about_a_ticket_opened_for_them(run, cody, bob, tom, contract):

@@ -60,8 +60,10 @@ class TicketDetailSerializer(TicketSerializer):
         read_only_fields = fields
 
     def get_sla(self, ticket) -> SlaSerializer:
+        # Through the declared serializer, so that the API shows exactly the R14 fields
+        # (the cache also keeps internal ones, e.g. the scan's target_version).
         state = ticket.sla_state or {}
-        return {"response": state.get("response"), "resolution": state.get("resolution")}
+        return SlaSerializer({"response": state.get("response"), "resolution": state.get("resolution")}).data
 
 
 class TicketCreateSerializer(serializers.Serializer):
