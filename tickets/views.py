@@ -70,11 +70,11 @@ def ticket_bulk_assign(request):
     if assignee_id and assignee is None:
         messages.error(request, _("Assign the ticket to a member of your team."))
         return redirect("ticket-list")
-    count = 0
-    for ref in refs:
-        ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ref)
-        services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee)
-        count += 1
+    # All or nothing: every reference is resolved (404 if one is not visible) before any change.
+    tickets = [selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ref) for ref in refs]
+    with transaction.atomic():
+        count = services.tickets_assign_bulk(tenant=request.tenant, actor=request.user, tickets=tickets,
+                                             assignee=assignee)
     messages.success(request, _("%(n)s ticket(s) assigned.") % {"n": count})
     return redirect("ticket-list")
 
@@ -190,7 +190,8 @@ def _reply(request, ticket):
 def _status_handler(target: str, done: str):
     def handler(request, ticket):
         form = StatusForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            raise ValidationError(form.errors)
         services.ticket_change_status(ticket=ticket, actor=request.user, status=target,
                                       reason=form.cleaned_data.get("reason", ""))
         messages.success(request, done)
