@@ -5,12 +5,14 @@ for one side effect."""
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from kombu import pools as kombu_pools
 
 from portal.celery import app as celery_app
 from tests.tickets import factories as tf
@@ -29,19 +31,32 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"
 def broker_down(settings):
     """Tasks really go to a broker, which refuses connections; restored afterwards."""
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool)
+    saved = (conf.task_always_eager, conf.broker_url, conf.broker_write_url, os.environ.get("CELERY_BROKER_URL"))
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = CLOSED_PORT
     conf.task_always_eager = False
-    conf.broker_url = CLOSED_PORT
-    celery_app._pool = celery_app.amqp._producer_pool = None
+    conf.broker_url = conf.broker_write_url = CLOSED_PORT
+    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its conf.
+    os.environ["CELERY_BROKER_URL"] = CLOSED_PORT
+    _drop_connection_pools()
     try:
         yield
     finally:
-        for pool in (celery_app.amqp._producer_pool, celery_app._pool):
-            if pool is not None:
-                pool.force_close_all()
-        conf.task_always_eager, conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = saved
+        conf.task_always_eager, conf.broker_url, conf.broker_write_url, env = saved
+        if env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = env
+        _drop_connection_pools()
+
+
+def _drop_connection_pools() -> None:
+    """Forget every broker connection pool (the app's and kombu's global registry), so
+    the next task opens fresh connections to whatever broker_url now says. Closing a
+    pool without dropping it would leave a closed pool in kombu's registry."""
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def statuses(ticket) -> list[str]:
