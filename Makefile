@@ -39,6 +39,7 @@ test: install messages lint
 bench: install messages
 	$(BIN)/python bench/sla_bench.py
 	$(BIN)/python bench/contracts_bench.py
+	$(BIN)/python bench/tickets_bench.py
 
 worker: install
 	$(BIN)/celery -A portal worker -l info

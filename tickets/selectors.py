@@ -66,9 +66,10 @@ def ticket_list(
 def ticket_get(*, tenant, viewer: Membership, reference: str) -> Ticket:
     """The ticket `reference` as `viewer` may see it, or Http404."""
     _check(tenant, viewer)
+    # Only what the pages and the API read: each extra join costs planning time on
+    # every request (measured: a 10-table join took 6-9 ms to plan for a 1 ms query).
     qs = _visible(Ticket.objects.all(), viewer).select_related(
-        "organization", "contract__client", "contract__account_manager", "assignee", "requester", "covered_item",
-        "sla_policy__calendar")
+        "organization", "contract", "assignee", "requester", "sla_policy__calendar")
     return get_for_tenant(qs, tenant, reference=reference)
 
 

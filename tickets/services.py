@@ -198,7 +198,7 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     _responded(ticket, actor=actor, at=now)
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.take", obj=ticket,
-              organization=ticket.contract.client)
+              organization=ticket.organization)
     _notify(ticket, "status", actor=actor)
     return ticket
 
@@ -244,7 +244,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
     ticket_sla_refresh(ticket, now=now)
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
-                  obj=ticket, organization=ticket.contract.client)
+                  obj=ticket, organization=ticket.organization)
     if not internal:
         _notify(ticket, "reply", actor=actor, message_id=message.pk)
     return message
@@ -273,7 +273,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     ticket_sla_refresh(ticket, now=now)
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
-                  organization=ticket.contract.client, changes={"status": [old, status], "reason": reason})
+                  organization=ticket.organization, changes={"status": [old, status], "reason": reason})
     _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, old=old)
     return ticket
 
@@ -302,7 +302,7 @@ def ticket_set_priority(*, ticket: Ticket, actor, priority: str, reason: str, no
            reason=reason[:300], response_minutes=response, resolution_minutes=resolution)
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.priority", obj=ticket,
-              organization=ticket.contract.client, changes={"priority": [old, priority], "reason": reason})
+              organization=ticket.organization, changes={"priority": [old, priority], "reason": reason})
     return ticket
 
 
@@ -323,7 +323,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
     _event(ticket, TicketEventKind.ASSIGNED, actor=actor, at=now, from_value=old.email if old else "",
            to_value=assignee.email if assignee else "")
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.assign", obj=ticket,
-              organization=ticket.contract.client,
+              organization=ticket.organization,
               changes={"assignee": [old.email if old else None, assignee.email if assignee else None]})
     if assignee is not None:
         _notify(ticket, "assigned", actor=actor)
@@ -363,7 +363,7 @@ def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: s
         tenant_id=ticket.tenant_id, ticket=ticket, technician=actor, date=date, minutes=minutes, mode=mode,
         billable=billable, description=description.strip())
     audit_log(tenant=ticket.tenant, actor=actor, action="intervention.create", obj=ticket,
-              organization=ticket.contract.client,
+              organization=ticket.organization,
               changes={"date": date, "minutes": minutes, "mode": mode, "billable": billable})
     return intervention
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 
 from sla import state as sla_state
@@ -126,33 +126,51 @@ def ticket_sla_refresh(ticket: Ticket, *, now: datetime, save: bool = True) -> A
     return result
 
 
-def record_sla_events(ticket: Ticket, result) -> list[SlaEvent]:
-    """Record the warnings and breaches due in `result`; each once per key (R12, R15).
-    Returns the rows created now (the ones to notify)."""
-    created = []
+def _wanted_events(result) -> list[tuple[str, str, int, datetime]]:
+    """(metric, kind, target version, at) of the warnings and breaches due in `result`."""
+    wanted = []
     for metric in (result.response, result.resolution):
         if metric is None:
             continue
-        wanted = []
         if metric.breached and metric.breached_at is not None:
-            wanted.append(("breach", metric.breached_at))
+            wanted.append((metric.metric, "breach", metric.target_version, metric.breached_at))
         elif metric.warning_due and metric.warning_at is not None:
-            wanted.append(("warning", metric.warning_at))
-        for kind, at in wanted:
-            try:
-                with transaction.atomic():
-                    created.append(SlaEvent.objects.create(
-                        tenant_id=ticket.tenant_id, ticket=ticket, metric=metric.metric, kind=kind,
-                        target_version=metric.target_version, at=at))
-            except IntegrityError:
-                pass  # recorded already (a retry, or a concurrent scan)
-    if created:
-        from portal.celery import enqueue_on_commit
-        from tickets.tasks import sla_event_notify_task
+            wanted.append((metric.metric, "warning", metric.target_version, metric.warning_at))
+    return wanted
 
-        for event in created:
-            enqueue_on_commit(sla_event_notify_task, ticket.tenant_id, event.pk)
+
+def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[SlaEvent]:
+    """Insert the events that do not exist yet, in bulk, and queue their notification.
+
+    Existing keys are read first (one query) so that the normal case inserts only new
+    rows; a concurrent scan that inserted the same keys meanwhile is absorbed by
+    ignore_conflicts, and the notification task claims each row before sending, so
+    nobody is notified twice either way."""
+    if not rows:
+        return []
+    ticket_ids = {t.pk for t, _ in rows}
+    existing = set(SlaEvent.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "ticket_id", "metric", "kind", "target_version"))
+    new = [SlaEvent(tenant_id=t.tenant_id, ticket=t, metric=m, kind=k, target_version=v, at=at)
+           for t, (m, k, v, at) in rows if (t.pk, m, k, v) not in existing]
+    if not new:
+        return []
+    SlaEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    keys = {(e.ticket_id, e.metric, e.kind, e.target_version) for e in new}
+    created = [e for e in SlaEvent.objects.filter(ticket_id__in={e.ticket_id for e in new}, notified_at__isnull=True)
+               if (e.ticket_id, e.metric, e.kind, e.target_version) in keys]
+    from portal.celery import enqueue_on_commit
+    from tickets.tasks import sla_event_notify_task
+
+    for event in created:
+        enqueue_on_commit(sla_event_notify_task, event.tenant_id, event.pk)
     return created
+
+
+def record_sla_events(ticket: Ticket, result) -> list[SlaEvent]:
+    """Record the warnings and breaches due in `result`; each once per key (R12, R15).
+    Returns the rows created now (the ones to notify)."""
+    return _record([(ticket, w) for w in _wanted_events(result)])
 
 
 def sla_scan(*, now: datetime, batch: int = 5000) -> int:
@@ -168,12 +186,19 @@ def sla_scan(*, now: datetime, batch: int = 5000) -> int:
         )
         .order_by("sla_next_check_at")[:batch]
     )
+    # Evaluate everything first (pure Python), then write in one transaction with bulk
+    # statements: a pass costs a handful of queries, not a few per ticket.
+    dirty: dict[str, list[Ticket]] = {}
+    wanted: list[tuple[Ticket, tuple[str, str, int, datetime]]] = []
     for ticket in due:
-        with transaction.atomic():
-            result = ticket_sla_evaluate(ticket, now=now, events=ticket.events.all())
-            changed = apply_sla(ticket, result)
-            if changed:
-                Ticket.objects.filter(pk=ticket.pk).update(**{k: getattr(ticket, k) for k in changed})
-            if result is not None:
-                record_sla_events(ticket, result)
+        result = ticket_sla_evaluate(ticket, now=now, events=ticket.events.all())
+        changed = apply_sla(ticket, result)
+        if changed:
+            dirty.setdefault(",".join(sorted(changed)), []).append(ticket)
+        if result is not None:
+            wanted.extend((ticket, w) for w in _wanted_events(result))
+    with transaction.atomic():
+        for fields, tickets in dirty.items():
+            Ticket.objects.bulk_update(tickets, fields.split(","), batch_size=500)
+        _record(wanted)
     return len(due)
