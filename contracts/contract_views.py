@@ -19,7 +19,7 @@ from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
 from contracts.services import contracts as services
 from portal.decorators import tenant_required
 from portal.exceptions import ApplicationError
-from portal.forms_util import apply_errors
+from portal.forms_util import apply_errors, message_errors
 from portal.models import PROVIDER_ROLES
 from portal.permissions import PARTY_EDITORS, has_role
 from portal.tenancy import get_for_tenant
@@ -276,9 +276,7 @@ def _action_view(handler):
         try:
             form = handler(request, contract)
         except ValidationError as exc:
-            for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]):
-                for m in msgs:
-                    messages.error(request, m)
+            message_errors(request, exc)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

@@ -13,3 +13,14 @@ def apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def message_errors(request, exc: ValidationError) -> None:
+    """Show a service's ValidationError as flash messages (for POST-only actions that
+    redirect back to the page instead of re-rendering a form)."""
+    from django.contrib import messages
+
+    groups = exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]
+    for group in groups:
+        for message in group:
+            messages.error(request, message)

@@ -20,7 +20,7 @@ from contracts.models import ContractStatus, CoveredItem
 from contracts.selectors import contract_list, organization_list
 from portal.decorators import tenant_required
 from portal.exceptions import ApplicationError
-from portal.forms_util import apply_errors
+from portal.forms_util import apply_errors, message_errors
 from portal.models import PROVIDER_ROLES, User
 from portal.permissions import has_role
 from sla.models import MaintenanceType, Priority
@@ -157,9 +157,7 @@ def _ticket_action(handler):
         try:
             handler(request, ticket)
         except ValidationError as exc:
-            for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]):
-                for m in msgs:
-                    messages.error(request, m)
+            message_errors(request, exc)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("ticket-detail", ticket_ref=ticket.reference)
@@ -246,9 +244,7 @@ def ticket_reject(request, ticket_ref: str):
         services.ticket_change_status(ticket=ticket, actor=request.user, status=TicketStatus.IN_PROGRESS,
                                       reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        for msgs in exc.message_dict.values():
-            for m in msgs:
-                messages.error(request, m)
+        message_errors(request, exc)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
