@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus, CoveredItem
 from contracts.selectors import contract_list, organization_list
+from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
 from portal.exceptions import ApplicationError
 from portal.forms_util import apply_errors, message_errors
@@ -48,7 +48,7 @@ def ticket_list(request):
     }
     open_only = viewer.is_provider and p.get("all") != "1"
     tickets = selectors.ticket_list(tenant=request.tenant, viewer=viewer, open_only=open_only, **filters)
-    page = Paginator(tickets, 50).get_page(p.get("page"))
+    page = CappedPaginator(tickets, 50).get_page(p.get("page"))
     rows = [(t, display.badge(t)) for t in page]
     context = {"page": page, "rows": rows, "p": p, "priorities": Priority.choices,
                "types": MaintenanceType.choices, "statuses": TicketStatus.choices}

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from contracts import selectors as contract_selectors
+from portal.api.pagination import CappedPagination
 from portal.models import PROVIDER_ROLES, Membership
 from portal.permissions import require_role
 from tickets import attachments, selectors, services
@@ -49,6 +50,7 @@ def _flag(value: str | None) -> bool:
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = TicketSerializer
+    pagination_class = CappedPagination
     lookup_url_kwarg = "ticket_ref"
     queryset = Ticket.objects.none()
     parser_classes = [JSONParser, MultiPartParser, FormParser]
