@@ -36,6 +36,12 @@ class TenantSettingsForm(forms.Form):
         help_text=_("Days before a notice deadline or a contract's end when the account manager and the client's "
                     "referents are reminded, separated by commas, e.g. 30, 7."),
     )
+    ticket_autoclose_days = forms.IntegerField(
+        label=_("Close resolved tickets after (days)"), min_value=1, max_value=90,
+        help_text=_("A resolved ticket the client neither accepts nor rejects is closed after this delay."))
+    allow_curative_when_suspended = forms.BooleanField(
+        label=_("Accept emergencies (curative) on suspended contracts"), required=False,
+        help_text=_("A contract suspended for unpaid invoices otherwise refuses every new ticket."))
 
     def clean_contract_reminder_days(self):
         raw = self.cleaned_data["contract_reminder_days"]

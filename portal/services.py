@@ -54,8 +54,10 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
 
 
 @transaction.atomic
-def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int]) -> None:
-    """Tenant-wide settings (tenant administrators)."""
+def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int],
+                           allow_curative_when_suspended: bool | None = None,
+                           ticket_autoclose_days: int | None = None) -> None:
+    """Tenant-wide settings (tenant administrators). Omitted settings are kept."""
     from portal.models import Tenant
     from portal.permissions import TENANT_ADMINS, require_role
 
@@ -63,13 +65,26 @@ def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int]) 
     days = sorted({int(d) for d in contract_reminder_days}, reverse=True)
     if not days or any(d < 1 or d > 365 for d in days) or len(days) > 5:
         raise ValidationError({"contract_reminder_days": [_("Give one to five numbers of days between 1 and 365.")]})
+    if ticket_autoclose_days is not None and not 1 <= ticket_autoclose_days <= 90:
+        raise ValidationError({"ticket_autoclose_days": [_("Between 1 and 90 days.")]})
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    before = tenant.reminder_days
-    if before != days:
-        tenant.contract_reminder_days = days
-        tenant.save(update_fields=["contract_reminder_days", "updated_at"])
+    before = {"contract_reminder_days": tenant.reminder_days,
+              "allow_curative_when_suspended": tenant.allow_curative_when_suspended,
+              "ticket_autoclose_days": tenant.ticket_autoclose_days}
+    after = {"contract_reminder_days": days,
+             "allow_curative_when_suspended": before["allow_curative_when_suspended"]
+             if allow_curative_when_suspended is None else allow_curative_when_suspended,
+             "ticket_autoclose_days": before["ticket_autoclose_days"]
+             if ticket_autoclose_days is None else ticket_autoclose_days}
+    diff = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if diff:
+        tenant.contract_reminder_days = after["contract_reminder_days"]
+        tenant.allow_curative_when_suspended = after["allow_curative_when_suspended"]
+        tenant.ticket_autoclose_days = after["ticket_autoclose_days"]
+        tenant.save(update_fields=["contract_reminder_days", "allow_curative_when_suspended",
+                                   "ticket_autoclose_days", "updated_at"])
         audit_log(tenant=tenant, actor=actor, action="tenant.settings", object_type="tenant", object_ref=tenant.slug,
-                  changes={"contract_reminder_days": [before, days]})
+                  changes=diff)
 
 
 NOTIFICATION_KINDS = ("created", "reply", "status", "assigned")

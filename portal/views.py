@@ -93,7 +93,9 @@ def api_token_revoke(request, token_prefix: str):
 def tenant_settings(request):
     tenant = request.tenant
     form = TenantSettingsForm(request.POST or None, initial={
-        "contract_reminder_days": ", ".join(str(d) for d in tenant.reminder_days)})
+        "contract_reminder_days": ", ".join(str(d) for d in tenant.reminder_days),
+        "ticket_autoclose_days": tenant.ticket_autoclose_days,
+        "allow_curative_when_suspended": tenant.allow_curative_when_suspended})
     if request.method == "POST" and form.is_valid():
         try:
             services.tenant_settings_update(tenant=tenant, actor=request.user, **form.cleaned_data)

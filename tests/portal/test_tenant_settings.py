@@ -20,6 +20,20 @@ def test_it_audits_a_settings_change(tenant_a, alice):
     assert event.changes == {"contract_reminder_days": [[30, 7], [45]]}
 
 
+def test_it_saves_the_ticket_settings(tenant_a, alice):
+    services.tenant_settings_update(tenant=tenant_a, actor=alice, contract_reminder_days=[30, 7],
+                                    allow_curative_when_suspended=True, ticket_autoclose_days=14)
+    tenant = Tenant.objects.get(pk=tenant_a.pk)
+    assert (tenant.allow_curative_when_suspended, tenant.ticket_autoclose_days) == (True, 14)
+
+
+def test_it_refuses_an_autoclose_delay_out_of_range(tenant_a, alice):
+    with pytest.raises(ValidationError) as excinfo:
+        services.tenant_settings_update(tenant=tenant_a, actor=alice, contract_reminder_days=[30],
+                                        ticket_autoclose_days=0)
+    assert set(excinfo.value.message_dict) == {"ticket_autoclose_days"}
+
+
 @pytest.mark.parametrize("days", [[], [0], [400], [1, 2, 3, 4, 5, 6]])
 def test_it_refuses_reminder_days_out_of_range(tenant_a, alice, days):
     with pytest.raises(ValidationError) as excinfo:
@@ -44,6 +58,6 @@ def test_it_refuses_the_settings_page_to_account_managers(web, amy):
 
 
 def test_it_shows_a_form_error_for_words_instead_of_days(web, alice, tenant_a):
-    response = web.as_(alice).post("/settings/", {"contract_reminder_days": "thirty"})
+    response = web.as_(alice).post("/settings/", {"contract_reminder_days": "thirty", "ticket_autoclose_days": "7"})
     assert "Write whole numbers of days" in response.content.decode()
     assert Tenant.objects.get(pk=tenant_a.pk).reminder_days == [30, 7]
