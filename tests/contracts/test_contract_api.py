@@ -37,31 +37,6 @@ def error(response) -> dict:
 
 
 @pytest.fixture
-def policy(tenant_a):
-    return cf.sla_policy(tenant_a)
-
-
-@pytest.fixture
-def provider(tenant_a):
-    return cf.provider_org(tenant_a)
-
-
-@pytest.fixture
-def draft(amy, org_a1, policy):
-    return cf.draft(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def sent(amy, org_a1, policy):
-    return cf.sent(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def active(amy, org_a1, policy):
-    return cf.active(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
 def rendered(active, settings, tmp_path):
     """The active contract with its version-1 PDF rendered (a stand-in for WeasyPrint)."""
     settings.MEDIA_ROOT = tmp_path

@@ -29,31 +29,6 @@ from tests.contracts import factories as cf
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def policy(tenant_a):
-    return cf.sla_policy(tenant_a)
-
-
-@pytest.fixture
-def provider(tenant_a):
-    return cf.provider_org(tenant_a)
-
-
-@pytest.fixture
-def draft(amy, org_a1, policy):
-    return cf.draft(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def sent(amy, org_a1, policy):
-    return cf.sent(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def active(amy, org_a1, policy):
-    return cf.active(actor=amy, client=org_a1, policy=policy)
-
-
 def create(actor, client, provider, **overrides):
     return services.contract_create(tenant=client.tenant, actor=actor, client=client, provider=provider,
                                     **cf.contract_fields(**overrides))

@@ -39,31 +39,6 @@ def flashed(response) -> list[str]:
 
 
 @pytest.fixture
-def policy(tenant_a):
-    return cf.sla_policy(tenant_a)
-
-
-@pytest.fixture
-def provider(tenant_a):
-    return cf.provider_org(tenant_a)
-
-
-@pytest.fixture
-def draft(amy, org_a1, policy):
-    return cf.draft(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def sent(amy, org_a1, policy):
-    return cf.sent(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
-def active(amy, org_a1, policy):
-    return cf.active(actor=amy, client=org_a1, policy=policy)
-
-
-@pytest.fixture
 def today():
     with time_machine.travel(SEPT_1, tick=False):
         yield date(2026, 9, 1)
