@@ -120,7 +120,9 @@ class Plan:
     def __post_init__(self) -> None:
         put = object.__setattr__  # frozen: normalise in place, once
         if self.model not in MODELS:
-            raise ValueError(f"model: unknown billing model {self.model!r} (expected one of {', '.join(MODELS)})")
+            raise ValueError(
+                f"model: unknown billing model {self.model!r} (expected one of {', '.join(MODELS)})"
+            )
         put(self, "monthly_fee", _amount("monthly_fee", self.monthly_fee))
         put(self, "hourly_rate", _amount("hourly_rate", self.hourly_rate))
         put(self, "vat_rate", _amount("vat_rate", self.vat_rate))
@@ -135,7 +137,9 @@ class Plan:
             raise ValueError(f"penalty_cap_percent: must be between 0 and 100, got {cap}")
         put(self, "penalty_cap_percent", cap)
         # Copied and frozen, so that nobody changes a price after it was checked.
-        prices = {kind: _amount(f"ticket_prices[{kind!r}]", price) for kind, price in self.ticket_prices.items()}
+        prices = {
+            kind: _amount(f"ticket_prices[{kind!r}]", price) for kind, price in self.ticket_prices.items()
+        }
         put(self, "ticket_prices", MappingProxyType(prices))
         percents = {
             key: _amount(f"penalty_percent[{key!r}]", pct) for key, pct in self.penalty_percent.items()
@@ -238,7 +242,9 @@ def _hours(minutes: int) -> Decimal:
 
 
 def _line(kind: str, label: str, quantity: Decimal, unit: str, unit_price: Decimal) -> Line:
-    return Line(kind, label, quantity, unit, unit_price, _CTX.quantize(_CTX.multiply(quantity, unit_price), CENT))
+    return Line(
+        kind, label, quantity, unit, unit_price, _CTX.quantize(_CTX.multiply(quantity, unit_price), CENT)
+    )
 
 
 def _block_order(block: Block) -> tuple:
@@ -286,10 +292,16 @@ def price_month(
             raise ValueError(f"interventions[{iv.ref}].day: {iv.day} is not inside {year}-{month:02d}")
         refs.add(iv.ref)
     if len(refs) != len(interventions):
-        raise ValueError(f"interventions: a reference is given twice ({_duplicate(iv.ref for iv in interventions)})")
-    resolved_tickets = resolved_tickets if isinstance(resolved_tickets, (list, tuple)) else list(resolved_tickets)
+        raise ValueError(
+            f"interventions: a reference is given twice ({_duplicate(iv.ref for iv in interventions)})"
+        )
+    resolved_tickets = (
+        resolved_tickets if isinstance(resolved_tickets, (list, tuple)) else list(resolved_tickets)
+    )
     if len({ref for ref, _ in resolved_tickets}) != len(resolved_tickets):
-        raise ValueError(f"resolved_tickets: a ticket is given twice ({_duplicate(r for r, _ in resolved_tickets)})")
+        raise ValueError(
+            f"resolved_tickets: a ticket is given twice ({_duplicate(r for r, _ in resolved_tickets)})"
+        )
     blocks = blocks if isinstance(blocks, (list, tuple)) else list(blocks)
     if len({b.ref for b in blocks}) != len(blocks):
         raise ValueError(f"blocks: a reference is given twice ({_duplicate(b.ref for b in blocks)})")

@@ -59,7 +59,9 @@ def arguments_from_json(case: dict[str, Any]) -> dict[str, Any]:
             for i in case["interventions"]
         ],
         "resolved_tickets": [(ref, kind) for ref, kind in case["resolved_tickets"]],
-        "breaches": [Breach(ticket=b["ticket"], priority=b["priority"], metric=b["metric"]) for b in case["breaches"]],
+        "breaches": [
+            Breach(ticket=b["ticket"], priority=b["priority"], metric=b["metric"]) for b in case["breaches"]
+        ],
         "carried_minutes": case["carried_minutes"],
         "blocks": [
             Block(ref=b["ref"], minutes=b["minutes"], expires=_day(b["expires"]), bought=_day(b["bought"]))
