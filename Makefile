@@ -38,6 +38,7 @@ test: install messages lint
 
 bench: install messages
 	$(BIN)/python bench/sla_bench.py
+	$(BIN)/python bench/billing_bench.py
 	$(BIN)/python bench/contracts_bench.py
 	$(BIN)/python bench/tickets_bench.py
 

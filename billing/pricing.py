@@ -285,16 +285,6 @@ def price_month(
     if start < first or end > last:
         raise ValueError(f"active: {start} – {end} is not inside {year}-{month:02d}")
     carried = _minutes("carried_minutes", carried_minutes)
-    interventions = interventions if isinstance(interventions, (list, tuple)) else list(interventions)
-    refs = set()
-    for iv in interventions:
-        if not first <= iv.day <= last:
-            raise ValueError(f"interventions[{iv.ref}].day: {iv.day} is not inside {year}-{month:02d}")
-        refs.add(iv.ref)
-    if len(refs) != len(interventions):
-        raise ValueError(
-            f"interventions: a reference is given twice ({_duplicate(iv.ref for iv in interventions)})"
-        )
     resolved_tickets = (
         resolved_tickets if isinstance(resolved_tickets, (list, tuple)) else list(resolved_tickets)
     )
@@ -309,18 +299,38 @@ def price_month(
     model = plan.model
     increment = plan.increment_minutes
     rate = plan.hourly_rate
-    # B2 per intervention, then B5: on-quote minutes per maintenance type; included work
-    # is what the model covers (fee, tickets, allowance or bank).
+    # One pass (the hot loop of a monthly run): check each intervention, round it up per
+    # intervention (B2, never a monthly sum), put work on quote apart per maintenance type
+    # (B5); the rest is covered by the model (fee, tickets, allowance or bank).
     on_quote: dict[str, int] = {}
-    covered: list[tuple[date, str, int]] = []
+    covered_minutes = 0
+    covered: list[tuple[date, str, int]] = []  # hour_bank only: (day, ref, minutes)
+    keep = covered.append if model == "hour_bank" else None
+    if not isinstance(interventions, (list, tuple)):
+        interventions = list(interventions)
+    refs: set[str] = set()
+    count = 0
     for iv in interventions:
-        if not iv.billable or not iv.minutes:
+        d = iv.day
+        if d < first or d > last:
+            raise ValueError(f"interventions[{iv.ref}].day: {d} is not inside {year}-{month:02d}")
+        refs.add(iv.ref)
+        count += 1
+        minutes = iv.minutes
+        if not minutes or not iv.billable:
             continue
-        rounded = -(-iv.minutes // increment) * increment
+        rounded = -(-minutes // increment) * increment
         if iv.included:
-            covered.append((iv.day, iv.ref, rounded))
+            covered_minutes += rounded
+            if keep is not None:
+                keep((d, iv.ref, rounded))
         else:
-            on_quote[iv.maintenance_type] = on_quote.get(iv.maintenance_type, 0) + rounded
+            kind = iv.maintenance_type
+            on_quote[kind] = on_quote.get(kind, 0) + rounded
+    if len(refs) != count:
+        raise ValueError(
+            f"interventions: a reference is given twice ({_duplicate(iv.ref for iv in interventions)})"
+        )
 
     lines: list[Line] = []
     overage = carry_out = used = expired = 0
@@ -340,7 +350,7 @@ def price_month(
         lines.append(_line("fee", "", quantity, "month", plan.monthly_fee))
         if model == "hybrid":
             # B8: carried minutes first (they expire tonight anyway), then this month's.
-            total = sum([minutes for _, _, minutes in covered])
+            total = covered_minutes
             from_carry = min(total, carried)
             from_included = min(total - from_carry, included)
             overage = total - from_carry - from_included
@@ -387,7 +397,7 @@ def price_month(
                             break
                 overage += need
         else:
-            overage = sum([minutes for _, _, minutes in covered])
+            overage = covered_minutes
         for b in blocks:
             if b.expires is not None and b.expires < first:
                 continue  # expired before the month: ignored
