@@ -35,10 +35,16 @@ tests/billing/test_pricing.py):
 * The same (ticket, priority, metric) passed twice counts twice: B10 says one entry per
   recorded breach, so de-duplicating is the caller's business.
 * Amounts and percentages may be ``Decimal`` or ``int``; anything else (``float`` above
-  all, B1) is refused with a ``ValueError`` naming the field.
+  all, B1) is refused with a ``ValueError`` naming the field; ``-0`` is taken as ``0``.
+  Days are ``date`` objects; a ``datetime`` is refused.
+* per_ticket: a missing price is an error only for a type with tickets this month (this
+  module does not know the contract's covered types; the plan form must check them), and
+  work on included types costs nothing beyond the tickets' prices, as under a flat fee.
+* Same-day interventions see the same blocks, so their reference order (B9) cannot change
+  the statement; it is kept for the per-intervention ledger the caller will write.
 
-Performance: the plan and each intervention, block and breach validate themselves once,
-when built; :func:`price_month` checks only what depends on the month.  All decimal
+Performance: the plan and each intervention and block validate themselves once, when
+built; :func:`price_month` checks only what depends on the month.  All decimal
 arithmetic goes through one module-level context (high precision, half-up), so results
 never depend on the caller's thread context and no context is created per call; hours
 and proration quotients are computed in integers and scaled, which is exact.
@@ -84,6 +90,8 @@ def _amount(name: str, value: object) -> Decimal:
         raise ValueError(f"{name}: must be a finite number, got {value}")
     if value < 0:
         raise ValueError(f"{name}: must not be negative, got {value}")
+    if value.is_signed():  # -0 would print as "-0.00" on a line
+        value = value.copy_abs()
     return value
 
 

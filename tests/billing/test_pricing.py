@@ -147,6 +147,11 @@ def test_it_takes_an_int_amount_as_exact():
     assert plan(monthly_fee=450).monthly_fee == D("450")
 
 
+def test_it_takes_a_negative_zero_amount_as_zero():
+    st = price(plan(monthly_fee=D("-0.00"), vat_rate=D("-0")))
+    assert [str(li.amount) for li in st.lines] + [str(st.gross)] == ["0.00", "0.00"]
+
+
 def test_it_keeps_the_unit_price_as_the_plan_gives_it():
     st = price(plan(hourly_rate=D("80")), interventions=[quote("I", "03-02", 60)])
     assert str(line_of(st, "on_quote").unit_price) == "80"
