@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import views, views_security
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.tenant_settings, name="tenant-settings"),
+    path("security/lockouts/", views_security.lockout_list, name="lockout-list"),
+    path("security/lockouts/unlock/", views_security.lockout_unlock, name="lockout-unlock"),
     path("account/", views.account_preferences, name="account-preferences"),
     path("account/tokens/", views.api_tokens, name="api-tokens"),
     path("account/tokens/<str:token_prefix>/revoke/", views.api_token_revoke, name="api-token-revoke"),

@@ -79,6 +79,7 @@ EVENTS: dict[str, tuple[dict, list[str]]] = {
     "ticket.status": ({"status": ["in_progress", "resolved"], "reason": "Toner replaced"},
                       ["in_progress → resolved", "Toner replaced"]),
     "ticket.take": ({}, []),
+    "user.unlock": ({"attempts_cleared": 2}, ["2"]),
     "user.preferences": ({"language": ["fr", "en"], "notification_optouts": [[], ["reply"]]},
                          ["fr → en", "— → reply"]),
 }
