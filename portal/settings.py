@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -275,6 +276,9 @@ for _scope, _rate in API_THROTTLE_RATES.items():
         API_THROTTLE_RATES[_scope] = None
     elif not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"API throttle rate {_rate!r} must look like 300/minute (or be none)")
+# /api/docs/ and /api/schema/ for anyone, or only for logged-in members (the default in
+# production: the schema lists every operation and filter).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maintenance-contract portal API",
     "DESCRIPTION": "Contracts, tickets, SLAs and billing for IT maintenance providers. "
@@ -283,6 +287,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from drf-spectacular-sidecar's static files, never a CDN (the CSP allows
+    # none), and without the badge of the online validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "sla.models.Level",
         "PriorityEnum": "sla.models.Priority",
@@ -308,6 +317,32 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less meta tag; the
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4 format): the portal's own files only, no inline
+# script or style (templates use classes of static/css/portal.css, behaviour lives in
+# static/js/portal.js; tests/portal/test_security_headers.py checks every template).
+# data: images: Swagger UI's stylesheet draws its icons with data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the portal never uses, refused to it and to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope",
+        "hid", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "serial", "usb",
+        "xr-spatial-tracking", "browsing-topics",
+    )
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
