@@ -188,6 +188,7 @@ AXES_LOCKOUT_CALLABLE = "portal.login_lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier typos
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying does not prolong the lockout
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful login
+AXES_VERBOSE = False  # no banner on every command; failures are still logged (e-mail and address masked)
 
 # --- I18N ------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
