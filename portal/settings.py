@@ -14,9 +14,12 @@ value), for Docker/Kubernetes secrets.
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +92,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "portal",
     "contracts",
     "sla",
@@ -108,6 +114,9 @@ MIDDLEWARE = [
     "portal.tenancy.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -152,6 +161,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login lockout (django-axes) ----------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that
+# account is refused from that address (even with the right password) for
+# LOGIN_LOCKOUT_MINUTES after the last failure, or until a tenant administrator unlocks
+# it (/security/lockouts/). Per account AND address, so that nobody can lock a user out
+# of their office by typing wrong passwords from elsewhere. The database handler keeps
+# the attempts where the unlock page can list them.
+AUTHENTICATION_BACKENDS = [
+    "portal.login_lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # portal.forms.LoginForm (the e-mail)
+AXES_USERNAME_CALLABLE = "portal.login_lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "portal.tenancy.client_ip"  # the same address as the audit log's
+AXES_LOCKOUT_CALLABLE = "portal.login_lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier typos
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retrying does not prolong the lockout
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login
+AXES_VERBOSE = False  # no banner on every command; failures are still logged (e-mail and address masked)
 
 # --- I18N ------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
@@ -227,7 +264,22 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserThrottle", "portal.api.throttling.AnonThrottle"],
 }
+# Calls allowed per user (token or session) and per anonymous client address, as DRF
+# rates ("300/minute", "10000/day"); "none" turns a throttle off. 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "user": env.str("API_THROTTLE_USER_RATE", default="300/minute"),
+    "anon": env.str("API_THROTTLE_ANON_RATE", default="30/minute"),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    if _rate.strip().lower() in ("", "none", "off"):
+        API_THROTTLE_RATES[_scope] = None
+    elif not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
+        raise ImproperlyConfigured(f"API throttle rate {_rate!r} must look like 300/minute (or be none)")
+# /api/docs/ and /api/schema/ for anyone, or only for logged-in members (the default in
+# production: the schema lists every operation and filter).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Maintenance-contract portal API",
     "DESCRIPTION": "Contracts, tickets, SLAs and billing for IT maintenance providers. "
@@ -236,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from drf-spectacular-sidecar's static files, never a CDN (the CSP allows
+    # none), and without the badge of the online validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "sla.models.Level",
         "PriorityEnum": "sla.models.Priority",
@@ -261,6 +318,32 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less meta tag; the
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4 format): the portal's own files only, no inline
+# script or style (templates use classes of static/css/portal.css, behaviour lives in
+# static/js/portal.js; tests/portal/test_security_headers.py checks every template).
+# data: images: Swagger UI's stylesheet draws its icons with data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the portal never uses, refused to it and to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope",
+        "hid", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "serial", "usb",
+        "xr-spatial-tracking", "browsing-topics",
+    )
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

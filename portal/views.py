@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from contracts import selectors as party_selectors
 from portal import selectors, services
+from portal.audit_display import audit_rows
 from portal.decorators import tenant_required
 from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, PreferencesForm, TenantSettingsForm
 from portal.forms_util import apply_errors
@@ -60,7 +61,7 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(tenant=request.tenant, **{k: v for k, v in filters.items() if v})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/audit_log.html", {"form": form, "page": page})
+    return render(request, "portal/audit_log.html", {"form": form, "page": page, "rows": audit_rows(page)})
 
 
 @tenant_required()

@@ -49,6 +49,19 @@ def _test_settings(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """The API throttles count calls in the cache (Redis when REDIS_URL is set): each test
+    starts from an empty one, so that no test inherits another's calls."""
+    if not _django(request):
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def tenant_a(db):
     return _factories().TenantFactory(name="Tenant A", slug="tenant-a")

@@ -101,6 +101,14 @@ def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.filter(tenant_id=ticket.tenant_id).select_related("actor").order_by("at", "id")
 
 
+def ticket_history_visible(*, ticket: Ticket, viewer: Membership) -> QuerySet[TicketEvent]:
+    """The history as `viewer` may read it, on the ticket page and in the API alike: the
+    provider's staff see every event; clients none (reasons, priority changes and
+    reassignments are the provider's own notes)."""
+    qs = ticket_history(ticket=ticket)
+    return qs.none() if viewer.is_client else qs
+
+
 def ticket_counts(*, tenant, viewer: Membership) -> dict:
     """The dashboard's figures, in one query."""
     from django.db.models import Count

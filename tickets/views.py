@@ -120,7 +120,7 @@ def ticket_detail(request, ticket_ref: str):
         "messages_list": selectors.ticket_messages(ticket=ticket, viewer=viewer),
         "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
         "interventions": selectors.ticket_interventions(ticket=ticket),
-        "history": selectors.ticket_history(ticket=ticket) if is_provider else None,
+        "history": selectors.ticket_history_visible(ticket=ticket, viewer=viewer),
         "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex}),
         "status_form": StatusForm(),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),

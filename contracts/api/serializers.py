@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from contracts.models import Contact, Organization
 from contracts.services import CONTACT_FIELDS, ORGANIZATION_FIELDS
+from portal.api.visibility import client_variant_of
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -26,3 +27,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
         validators: list = []
         # Room for a SIRET typed in groups; the model stores it compact (14 digits).
         extra_kwargs = {"siret": {"max_length": 20}}
+
+
+@client_variant_of(OrganizationSerializer)
+class ClientOrganizationSerializer(OrganizationSerializer):
+    """A client reading its own organisation: without the provider's notes about it
+    (its organisation page does not show them)."""
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [f for f in OrganizationSerializer.Meta.fields if f != "notes"]
+        read_only_fields = fields

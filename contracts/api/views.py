@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from contracts import selectors, services
 from contracts.api.serializers import ContactSerializer, OrganizationSerializer
 from contracts.models import Contact, Organization, OrganizationKind
+from portal.api.visibility import for_viewer
 
 
 class OrganizationFilter(filters.FilterSet):
@@ -36,6 +37,9 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.organization_list(tenant=self.request.tenant, viewer=self.request.membership)
+
+    def get_serializer_class(self):
+        return for_viewer(getattr(self.request, "membership", None), OrganizationSerializer)
 
     def get_object(self):
         return selectors.organization_get(

@@ -8,6 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from portal import selectors
+from portal.api.throttling import failed_credentials_allowed
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -25,6 +26,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
         token = selectors.api_token_authenticate(raw=raw)
         if token is None:
+            allowed, wait = failed_credentials_allowed(request)
+            if not allowed:
+                raise exceptions.Throttled(wait)
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         return token.user, token
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contracts.models import MAINTENANCE_TYPES
+from portal.api.visibility import client_variant_of
 from sla.models import Level, Priority
 from tickets.models import (
     Attachment,
@@ -135,3 +136,24 @@ class EventSerializer(serializers.ModelSerializer):
         model = TicketEvent
         fields = ["at", "kind", "actor", "from_value", "to_value", "reason", "response_minutes", "resolution_minutes"]
         read_only_fields = fields
+
+
+# --------------------------------------------------------------------------- client roles
+# What a client's ticket page shows them, and nothing more (portal.api.visibility).
+
+
+@client_variant_of(TicketDetailSerializer)
+class ClientTicketDetailSerializer(TicketDetailSerializer):
+    """Without the provider's reason for the priority (the page does not show it)."""
+
+    class Meta(TicketDetailSerializer.Meta):
+        fields = [f for f in TicketDetailSerializer.Meta.fields if f != "priority_reason"]
+        read_only_fields = fields
+
+
+@client_variant_of(InterventionSerializer)
+class ClientInterventionSerializer(InterventionSerializer):
+    """Without whether the work is billable (the page shows that to the provider only)."""
+
+    class Meta(InterventionSerializer.Meta):
+        fields = [f for f in InterventionSerializer.Meta.fields if f != "billable"]

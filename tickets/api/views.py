@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from contracts import selectors as contract_selectors
 from portal.api.pagination import CappedPagination
+from portal.api.visibility import for_viewer
 from portal.models import PROVIDER_ROLES, Membership
 from portal.permissions import require_role
 from tickets import attachments, selectors, services
@@ -73,7 +74,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def _detail(self, ticket, code=status.HTTP_200_OK):
         ticket = selectors.ticket_get(tenant=self.request.tenant, viewer=self.request.membership,
                                       reference=ticket.reference)
-        return Response(TicketDetailSerializer(ticket).data, status=code)
+        return Response(for_viewer(self.request.membership, TicketDetailSerializer)(ticket).data, status=code)
 
     @extend_schema(parameters=FILTERS)
     def list(self, request, *args, **kwargs):
@@ -84,7 +85,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(responses=TicketDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         """A ticket with its SLA state per metric (SLA.md R14)."""
-        return Response(TicketDetailSerializer(self.get_object()).data)
+        return Response(for_viewer(request.membership, TicketDetailSerializer)(self.get_object()).data)
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
     def create(self, request):
@@ -170,11 +171,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Work logged on the ticket (date, minutes, mode, billable)."""
         ticket = self.get_object()
         if request.method == "GET":
-            return Response(InterventionSerializer(selectors.ticket_interventions(ticket=ticket), many=True).data)
+            return Response(for_viewer(request.membership, InterventionSerializer)(
+                selectors.ticket_interventions(ticket=ticket), many=True).data)
         data = InterventionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         intervention = services.intervention_log(ticket=ticket, actor=request.user, **data.validated_data)
-        return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+        return Response(for_viewer(request.membership, InterventionSerializer)(intervention).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={200: AttachmentSerializer(many=True), 201: AttachmentSerializer})
@@ -204,7 +207,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, ticket_ref=None):
-        """Every change of the ticket: who, when, from, to, why."""
+        """Every change of the ticket: who, when, from, to, why (provider staff; clients, whose
+        ticket page shows no history, get an empty list)."""
         ticket = self.get_object()
-        return Response(EventSerializer(selectors.ticket_history(ticket=ticket), many=True).data)
+        events = selectors.ticket_history_visible(ticket=ticket, viewer=request.membership)
+        return Response(EventSerializer(events, many=True).data)
 

@@ -1,0 +1,136 @@
+"""The /audit/ page renders every kind of event the services write, with readable changes.
+
+EVENTS holds, for each action the code writes, a `changes` payload of the shape its
+service writes (copied from the `audit_log(...)` calls) and the text the page must show
+for it. `test_it_knows_every_audit_action_the_code_writes` reads the source, so a new
+action that is not listed here fails the suite.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from portal.audit import audit_log
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("portal", "contracts", "sla", "tickets", "billing")
+
+# action -> (changes as its service writes them, texts the page shows)
+EVENTS: dict[str, tuple[dict, list[str]]] = {
+    "api_token.create": ({"name": "Monitoring", "expires_at": None}, ["Monitoring"]),
+    "api_token.revoke": ({}, []),
+    "calendar.create": (
+        {"name": "Office hours", "timezone": "Europe/Paris", "always_open": False,
+         "hours": {"mon": [["09:00", "18:00"]]}, "holidays": ["2026-12-25"]},
+        ["Office hours", "mon: 09:00–18:00", "2026-12-25", "no"]),
+    "calendar.update": ({"name": ["Office hours", "Business hours"]}, ["Office hours → Business hours"]),
+    "clause_template.create": ({"title": [None, "GDPR"], "kind": [None, "gdpr"]}, ["— → GDPR"]),
+    "clause_template.update": ({"title": ["GDPR", "Data protection"]}, ["GDPR → Data protection"]),
+    "contact.create": ({"role": "technical", "first_name": "Ana", "last_name": "Lopez", "email": "ana@x.test"},
+                       ["Lopez", "ana@x.test"]),
+    "contact.delete": ({"role": "technical", "first_name": "Ana", "last_name": "Lopez"}, ["Lopez"]),
+    "contact.update": ({"phone": ["", "+33 1 23 45 67 89"]}, ["— → +33 1 23 45 67 89"]),
+    "contract.activate": ({"status": ["sent", "active"], "signed_on": "2026-03-01"},
+                          ["sent → active", "2026-03-01"]),
+    "contract.amend": ({"amendment": 2, "monthly_fee": ["100.00", "120.00"]}, ["100.00 → 120.00"]),
+    "contract.clause_update": ({"clause": 12, "title": ["Old title", "New title"]}, ["Old title → New title"]),
+    "contract.clauses": ({"clauses": ["Confidentiality", "GDPR"]}, ["Confidentiality, GDPR"]),
+    "contract.create": ({"title": "Printers", "client": 3, "monthly_fee": "100.00", "remote_intervention": True},
+                        ["Printers", "100.00", "yes"]),
+    "contract.expired": ({"status": ["active", "expired"], "end_date": "2026-12-31"}, ["active → expired"]),
+    "contract.renew": ({"term": [1, 2], "last_day": "2027-12-31", "monthly_fee": ["100.00", "105.00"]},
+                       ["1 → 2", "100.00 → 105.00"]),
+    "contract.renew_tacit": ({"term": 2, "first_day": "2027-01-01", "last_day": "2027-12-31"}, ["2027-01-01"]),
+    "contract.resume": ({"status": ["suspended", "active"]}, ["suspended → active"]),
+    # The event that made the page answer 500: its key "items" is also a dict method's name.
+    "contract.scope": ({"items": ["Server: SRV-01", "Workstation: PC-02"], "exclusions": ["Printers"],
+                        "maintenance_types": ["corrective", "evolutive (quote)"]},
+                       ["Server: SRV-01, Workstation: PC-02", "Printers", "corrective, evolutive (quote)"]),
+    "contract.send": ({"status": ["draft", "sent"]}, ["draft → sent"]),
+    "contract.suspend": ({"status": ["active", "suspended"], "reason": "Unpaid invoices"},
+                         ["active → suspended", "Unpaid invoices"]),
+    "contract.terminate": ({"notice_given_on": "2026-06-01", "given_by": "client", "reason": "cost",
+                            "end_date": "2026-12-31"}, ["2026-06-01", "client"]),
+    "contract.terminated": ({"status": ["active", "terminated"], "end_date": "2026-12-31"},
+                            ["active → terminated"]),
+    "contract.update": ({"title": ["Printers", "Printers and PCs"]}, ["Printers → Printers and PCs"]),
+    "intervention.create": ({"date": "2026-03-02", "minutes": 45, "mode": "remote", "billable": True},
+                            ["45", "remote", "yes"]),
+    "organization.create": ({"kind": "client", "legal_name": "Martin SARL", "notes": ""}, ["Martin SARL"]),
+    "organization.update": ({"legal_name": ["Martin SARL", "Martin SAS"]}, ["Martin SARL → Martin SAS"]),
+    "preventive_plan.create": ({"plan": "Monthly check", "rrule": "FREQ=MONTHLY", "start_date": "2026-04-01"},
+                               ["Monthly check", "FREQ=MONTHLY"]),
+    "priority_matrix.update": ({"high×high": ["P2", "P1"]}, ["P2 → P1"]),
+    "sla_policy.create": (
+        {"code": "std", "name": "Standard", "is_active": True,
+         "targets": [{"priority": "P1", "response_minutes": 60, "resolution_minutes": 240}]},
+        ["Standard", "priority: P1, response_minutes: 60, resolution_minutes: 240"]),
+    "sla_policy.update": ({"warning_percent": [80, 75]}, ["80 → 75"]),
+    "tenant.settings": ({"contract_reminder_days": [[30, 7], [60, 30, 7]]}, ["30, 7 → 60, 30, 7"]),
+    "ticket.assign": ({"assignee": [None, "bob@a.test"]}, ["— → bob@a.test"]),
+    "ticket.create": ({"title": "Printer down", "priority": "P2", "contract": "CTR-2026-0001"},
+                      ["Printer down", "CTR-2026-0001"]),
+    "ticket.note": ({}, []),
+    "ticket.priority": ({"priority": ["P3", "P1"], "reason": "Whole office down"}, ["P3 → P1", "Whole office down"]),
+    "ticket.reply": ({}, []),
+    "ticket.status": ({"status": ["in_progress", "resolved"], "reason": "Toner replaced"},
+                      ["in_progress → resolved", "Toner replaced"]),
+    "ticket.take": ({}, []),
+    "user.unlock": ({"attempts_cleared": 2}, ["2"]),
+    "user.preferences": ({"language": ["fr", "en"], "notification_optouts": [[], ["reply"]]},
+                         ["fr → en", "— → reply"]),
+}
+
+# Actions built at run time (f-strings), with every value they take.
+COMPUTED_ACTIONS = {"contract.{new_status}": {"contract.expired", "contract.terminated"}}
+
+_ACTION = re.compile(r"\baction=(?P<expr>.+?)(?:,\s*(?:obj|object_type|organization|changes)=|\)\s*$)")
+_LITERAL = re.compile(r"(?P<f>f?)\"(?P<value>[^\"]+)\"")
+
+
+def _actions_in_code() -> set[str]:
+    found: set[str] = set()
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts or path.name == "audit.py":
+                continue
+            source = path.read_text()
+            if "audit_log(" not in source:
+                continue
+            for call in source.split("audit_log(")[1:]:
+                match = _ACTION.search(call.replace("\n", " "))
+                if not match:
+                    continue
+                for literal in _LITERAL.finditer(match.group("expr")):
+                    value = literal.group("value")
+                    found |= COMPUTED_ACTIONS[value] if literal.group("f") else {value}
+    return found
+
+
+def test_it_knows_every_audit_action_the_code_writes():
+    written = _actions_in_code()
+    assert len(written) > 30, "the search for audit_log(...) calls found too few: it is broken"
+    assert written <= set(EVENTS), f"add these actions to EVENTS: {sorted(written - set(EVENTS))}"
+
+
+@pytest.mark.parametrize("action", sorted(EVENTS))
+def test_it_renders_every_kind_of_audit_event_with_its_changes(web, alice, tenant_a, action):
+    changes, texts = EVENTS[action]
+    audit_log(tenant=tenant_a, actor=alice, action=action, object_type="thing", object_ref="REF-0001",
+              changes=changes)
+    response = web.as_(alice).get("/audit/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert action in body
+    for text in texts:
+        assert text in body, f"{action}: {text!r} is not on the page"
+
+
+def test_it_shows_a_two_item_list_as_a_list_not_as_a_change(web, alice, tenant_a):
+    audit_log(tenant=tenant_a, actor=alice, action="contract.clauses", object_type="contract", object_ref="C-1",
+              changes={"clauses": ["Confidentiality", "GDPR"]})
+    body = web.as_(alice).get("/audit/").content.decode()
+    assert "Confidentiality → GDPR" not in body
