@@ -4,14 +4,24 @@ change of the policy shows up in this file's diff."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from portal.models import Membership
 from portal.permissions import POLICY, UnknownAction, can, policy_table, require, roles_allowed
+from tests.contracts import factories as cf
+from tests.factories import ContactFactory, make_siret
 
 ADMIN, MANAGER, TECH, CLIENT_ADMIN, CLIENT_USER = (
     "tenant_admin", "account_manager", "technician", "client_admin", "client_user")
@@ -206,3 +216,250 @@ def test_it_hides_another_users_token():
 
 def test_it_lets_a_user_revoke_its_own_token():
     assert can(member(CLIENT_USER, user_id=100), "token.revoke", SimpleNamespace(tenant_id=TENANT, user_id=100))
+
+
+# =========================================================================== every service
+#
+# Each service that takes an `actor` names its action and refuses, before anything is
+# written, every role the table above denies, another organisation's client where the
+# action has an object rule, and another tenant's administrator; the same call by an
+# allowed role then goes through (so the refusal came from the policy, not from bad
+# arguments). A new service without a case here fails the first test.
+
+SERVICE_MODULES = (
+    "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
+    "tickets.services", "tickets.attachments", "tickets.plans", "portal.services",
+)
+
+
+def services_taking_an_actor() -> dict[str, object]:
+    found = {}
+    for module_name in SERVICE_MODULES:
+        module = importlib.import_module(module_name)
+        for name, function in vars(module).items():
+            if (inspect.isfunction(function) and function.__module__ == module_name and not name.startswith("_")
+                    and "actor" in inspect.signature(function).parameters):
+                found[f"{module_name}.{name}"] = function
+    return found
+
+
+class World:
+    """The objects the services act on, in tenant A, built on first use through the services."""
+
+    def __init__(self, request):
+        self.request = request
+        self.tenant = request.getfixturevalue("tenant_a")
+        self.org = request.getfixturevalue("org_a1")
+        self.people = {name: request.getfixturevalue(name)
+                       for name in ("alice", "amy", "bob", "clara", "cody", "dora", "carol")}
+        self.people["admin_b"] = self.people.pop("carol")
+
+    def by_role(self, role: str):
+        return self.people[{ADMIN: "alice", MANAGER: "amy", TECH: "bob", CLIENT_ADMIN: "clara",
+                            CLIENT_USER: "cody"}[role]]
+
+    @cached_property
+    def policy(self):
+        return cf.sla_policy(self.tenant)
+
+    @cached_property
+    def calendar(self):
+        return self.policy.calendar
+
+    @cached_property
+    def provider(self):
+        return cf.provider_org(self.tenant)
+
+    def _contract(self, state: str, **overrides):
+        build = {"draft": cf.draft, "sent": cf.sent, "active": cf.active}[state]
+        return build(actor=self.people["amy"], client=self.org, policy=self.policy, **overrides)
+
+    @cached_property
+    def draft(self):
+        return self._contract("draft")
+
+    @cached_property
+    def sent(self):
+        return self._contract("sent")
+
+    @cached_property
+    def active(self):
+        return self._contract("active")
+
+    @cached_property
+    def express(self):
+        return self._contract("active", renewal="express")
+
+    @cached_property
+    def suspended(self):
+        from contracts.services import contract_suspend
+
+        return contract_suspend(contract=self._contract("active"), actor=self.people["amy"], reason="Unpaid")
+
+    @cached_property
+    def contact(self):
+        return ContactFactory(organization=self.org)
+
+    @cached_property
+    def ticket(self):
+        from tickets.services import ticket_create
+
+        return ticket_create(tenant=self.tenant, actor=self.people["cody"], contract=self.active, title="Printer",
+                             description="Offline.", maintenance_type="corrective")
+
+    @cached_property
+    def resolved_ticket(self):
+        from tickets.services import ticket_change_status
+
+        return ticket_change_status(ticket=self.ticket, actor=self.people["bob"], status="resolved")
+
+    @cached_property
+    def token(self):
+        from portal.services import api_token_create
+
+        return api_token_create(user=self.people["alice"], name="Monitoring")[0]
+
+
+@dataclass
+class Case:
+    action: str
+    kwargs: Callable[[World], dict]
+    # Who passes the role check but not the action's object rule: (persona, kwargs).
+    intruders: tuple[tuple[str, Callable[[World], dict]], ...] = ()
+
+
+def _upload(_w=None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("notes.txt", b"The printer says E-42.", content_type="text/plain")
+
+
+CASES: dict[str, list[Case]] = {
+    "contracts.services.parties.organization_create": [Case("organization.create", lambda w: {
+        "tenant": w.tenant, "kind": "client", "legal_name": "Nouveau Client SAS", "siret": make_siret(4242),
+        "address_line1": "2 rue de la Paix", "postal_code": "75002", "city": "Paris", "country": "FR"})],
+    "contracts.services.parties.organization_update": [Case("organization.update", lambda w: {
+        "organization": w.org, "city": "Lyon"})],
+    "contracts.services.parties.contact_create": [Case("contact.create", lambda w: {
+        "organization": w.org, "role": "technical", "first_name": "Paul", "last_name": "Martin",
+        "email": "paul@a1.test"})],
+    "contracts.services.parties.contact_update": [Case("contact.update", lambda w: {
+        "contact": w.contact, "job_title": "CTO"})],
+    "contracts.services.parties.contact_delete": [Case("contact.delete", lambda w: {"contact": w.contact})],
+    "contracts.services.contracts.contract_create": [Case("contract.create", lambda w: {
+        "tenant": w.tenant, "client": w.org, "provider": w.provider, **cf.contract_fields()})],
+    "contracts.services.contracts.contract_update": [Case("contract.update", lambda w: {
+        "contract": w.draft, "title": "Changed"})],
+    "contracts.services.contracts.contract_set_scope": [Case("contract.set_scope", lambda w: {
+        "contract": w.draft, "exclusions": ["Consumables"]})],
+    "contracts.services.contracts.contract_set_clauses": [Case("contract.set_clauses", lambda w: {
+        "contract": w.draft, "clauses": cf.CLAUSES})],
+    "contracts.services.contracts.contract_clause_update": [Case("contract.clause_update", lambda w: {
+        "contract": w.draft, "clause_id": w.draft.clauses.first().pk, "title": "Secrecy", "body": "Kept."})],
+    "contracts.services.contracts.contract_send": [Case("contract.send", lambda w: {"contract": w.draft})],
+    "contracts.services.contracts.contract_activate": [Case("contract.activate", lambda w: {
+        "contract": w.sent, "signed_on": cf.START})],
+    "contracts.services.contracts.contract_suspend": [Case("contract.suspend", lambda w: {
+        "contract": w.active, "reason": "Unpaid invoices"})],
+    "contracts.services.contracts.contract_resume": [Case("contract.resume", lambda w: {"contract": w.suspended})],
+    "contracts.services.contracts.contract_terminate": [Case("contract.terminate", lambda w: {
+        "contract": w.active, "notice_given_on": date(2026, 3, 1), "given_by": "client", "reason": "notice"})],
+    "contracts.services.contracts.contract_renew": [Case("contract.renew", lambda w: {"contract": w.express})],
+    "contracts.services.contracts.contract_amend": [Case("contract.amend", lambda w: {
+        "contract": w.active, "signed_on": cf.START, "effective_date": cf.START, "summary": "New title",
+        "changes": {"title": "New title"}})],
+    "contracts.services.contracts.contract_render_pdf": [Case("contract.render_pdf", lambda w: {
+        "contract": w.active})],
+    "contracts.services.contracts.clause_template_save": [Case("clause_template.save", lambda w: {
+        "tenant": w.tenant, "kind": "confidentiality", "language": "fr", "title": "Confidentialité",
+        "body": "Chaque partie garde le secret."})],
+    "sla.services.calendar_create": [Case("calendar.create", lambda w: {
+        "tenant": w.tenant, "code": "always", "name": "Always", "timezone_name": "Europe/Paris",
+        "always_open": True})],
+    "sla.services.calendar_update": [Case("calendar.update", lambda w: {"calendar": w.calendar, "name": "Office"})],
+    "sla.services.calendar_import_holidays": [Case("calendar.import_holidays", lambda w: {
+        "calendar": w.calendar, "country": "FR", "first_year": 2026, "last_year": 2026})],
+    "sla.services.policy_create": [Case("sla_policy.create", lambda w: {
+        "tenant": w.tenant, "code": "gold", "name": "Gold", "calendar": w.calendar,
+        "targets": [{"priority": "P1", "response_minutes": 30, "resolution_minutes": 120}]})],
+    "sla.services.policy_update": [Case("sla_policy.update", lambda w: {"policy": w.policy, "name": "Silver"})],
+    "sla.services.priority_matrix_set": [Case("priority_matrix.set", lambda w: {
+        "tenant": w.tenant, "cells": {("low", "low"): "P3"}})],
+    "tickets.services.ticket_create": [Case("ticket.create", lambda w: {
+        "tenant": w.tenant, "contract": w.active, "title": "Scanner", "description": "Jammed.",
+        "maintenance_type": "corrective"})],
+    "tickets.services.ticket_take": [Case("ticket.take", lambda w: {"ticket": w.ticket})],
+    "tickets.services.ticket_reply": [
+        Case("ticket.reply", lambda w: {"ticket": w.ticket, "body": "Any news?"},
+             intruders=(("dora", lambda w: {"ticket": w.ticket, "body": "Any news?"}),)),
+        Case("ticket.note", lambda w: {"ticket": w.ticket, "body": "Spooler again.", "internal": True}),
+    ],
+    "tickets.services.ticket_change_status": [Case(
+        "ticket.change_status", lambda w: {"ticket": w.ticket, "status": "in_progress"},
+        intruders=(("dora", lambda w: {"ticket": w.resolved_ticket, "status": "closed"}),
+                   ("cody", lambda w: {"ticket": w.ticket, "status": "resolved"})))],
+    "tickets.services.ticket_set_priority": [Case("ticket.set_priority", lambda w: {
+        "ticket": w.ticket, "priority": "P1", "reason": "The whole office is down."})],
+    "tickets.services.ticket_assign": [Case("ticket.assign", lambda w: {
+        "ticket": w.ticket, "assignee": w.people["bob"]})],
+    "tickets.services.tickets_assign_bulk": [Case("ticket.assign", lambda w: {
+        "tenant": w.tenant, "tickets": [w.ticket], "assignee": w.people["bob"]})],
+    "tickets.services.intervention_log": [Case("intervention.log", lambda w: {
+        "ticket": w.ticket, "date": date(2026, 5, 4), "minutes": 30, "mode": "remote",
+        "description": "Restarted the spooler."})],
+    "tickets.attachments.attachment_add": [Case(
+        "attachment.add", lambda w: {"ticket": w.ticket, "upload": _upload()},
+        intruders=(("dora", lambda w: {"ticket": w.ticket, "upload": _upload()}),))],
+    "tickets.plans.plan_create": [Case("plan.create", lambda w: {
+        "contract": w.active, "title": "Monthly patching", "rrule": "FREQ=MONTHLY;BYDAY=1MO",
+        "start_date": date(2026, 2, 1)})],
+    "portal.services.api_token_revoke": [Case(
+        "token.revoke", lambda w: {"token": w.token}, intruders=(("amy", lambda w: {"token": w.token}),))],
+    "portal.services.tenant_settings_update": [Case("tenant_settings.edit", lambda w: {
+        "tenant": w.tenant, "contract_reminder_days": [60, 30]})],
+}
+
+SERVICES = services_taking_an_actor()
+
+
+def writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def refused(function, actor, kwargs) -> list[str]:
+    """Call the service as `actor`: it must refuse; returns the writes it made meanwhile."""
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises((PermissionDenied, Http404)):
+            function(actor=actor, **kwargs)
+    return writes(queries.captured_queries)
+
+
+def test_it_has_a_case_for_every_service_that_takes_an_actor():
+    assert sorted(SERVICES) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_it_names_its_action_in_the_service(name):
+    source = inspect.getsource(SERVICES[name])
+    assert all(f'"{case.action}"' in source for case in CASES[name]), name
+
+
+@pytest.fixture
+def world(request, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return World(request)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "index"), [(name, i) for name in sorted(CASES) for i in range(len(CASES[name]))])
+def test_it_refuses_each_role_the_table_denies_before_writing(world, name, index):
+    function, case = SERVICES[name], CASES[name][index]
+    denied = [role for role in ROLES if role not in EXPECTED[case.action]]
+    kwargs = case.kwargs(world)  # built first: building writes
+    made = {role: refused(function, world.by_role(role), case.kwargs(world)) for role in denied}
+    assert made == {role: [] for role in denied}
+    assert refused(function, world.people["admin_b"], kwargs) == []  # another tenant's administrator
+    for persona, intruder_kwargs in case.intruders:
+        arguments = intruder_kwargs(world)
+        assert refused(function, world.people[persona], arguments) == [], persona
+    function(actor=world.people["alice"], **case.kwargs(world))  # allowed: the arguments were valid
