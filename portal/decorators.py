@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from portal.permissions import require
 
 
-def tenant_required(action: str | None = None, roles=None):
+def tenant_required(action: str | None = None):
     """A logged-in member of an active tenant; with `action`, one the policy allows it
     (403 otherwise)."""
 
@@ -23,8 +23,6 @@ def tenant_required(action: str | None = None, roles=None):
                 return redirect_to_login(request.get_full_path())
             membership = getattr(request, "membership", None)
             if membership is None:
-                raise PermissionDenied
-            if roles is not None and membership.role not in roles:
                 raise PermissionDenied
             if action is not None:
                 require(membership, action, tenant=request.tenant)

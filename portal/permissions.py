@@ -216,21 +216,3 @@ def policy_table() -> list[tuple[str, list[str], str]]:
         for action, rule in POLICY.items()
     ]
 
-
-# ---------------------------------------------------------------------- transition (removed once every caller asks the table)
-
-PARTY_EDITORS = EDITORS
-TENANT_ADMINS = ADMINS
-
-
-def require_role(actor, roles, *, tenant=None) -> Membership:
-    membership = _membership(actor)
-    if membership is None or membership.role not in roles:
-        raise PermissionDenied(_("Your role does not allow this action."))
-    if tenant is not None and membership.tenant_id != tenant.id:
-        raise PermissionDenied(_("Your role does not allow this action."))
-    return membership
-
-
-def has_role(membership: Membership | None, roles) -> bool:
-    return membership is not None and membership.role in roles

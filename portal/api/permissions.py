@@ -45,5 +45,3 @@ class PolicyPermission:
     def __call__(self) -> _PolicyCheck:
         return _PolicyCheck(self.action)
 
-
-IsProvider = PolicyPermission("sla.read")  # transition: removed once the SLA API names its action

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -463,3 +465,38 @@ def test_it_refuses_each_role_the_table_denies_before_writing(world, name, index
         arguments = intruder_kwargs(world)
         assert refused(function, world.people[persona], arguments) == [], persona
     function(actor=world.people["alice"], **case.kwargs(world))  # allowed: the arguments were valid
+
+
+# =========================================================================== interfaces
+#
+# Views and API views never decide who may act: they call the service, or ask the policy
+# (require / can / tenant_required(action=...) / PolicyPermission(...)). A simple scan
+# keeps it so.
+
+ROOT = Path(__file__).resolve().parents[2]
+INTERFACE_GLOBS = ("*/views.py", "*/api/*.py", "contracts/*views*.py", "portal/decorators.py",
+                   "portal/context_processors.py")
+ROLE_CHECKS = {
+    "a role constant": re.compile(r"\bRole\."),
+    "a role comparison": re.compile(r"\.role\s*(==|!=|\bin\b|\bnot\s+in\b)|\brole__in\b"),
+    "a role set": re.compile(r"\b(PROVIDER_ROLES|CLIENT_ROLES|PARTY_EDITORS|TENANT_ADMINS|ALL_ROLES)\b"),
+    "a role helper": re.compile(r"\b(has_role|require_role)\b"),
+}
+
+
+def interface_modules() -> list[Path]:
+    return sorted({path for pattern in INTERFACE_GLOBS for path in ROOT.glob(pattern) if ".venv" not in path.parts})
+
+
+def test_it_scans_the_views_and_api_views():
+    names = {str(path.relative_to(ROOT)) for path in interface_modules()}
+    assert {"contracts/contract_views.py", "contracts/api/contract_views.py", "tickets/views.py",
+            "portal/api/permissions.py", "sla/api/views.py"} <= names
+
+
+@pytest.mark.parametrize("path", interface_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_it_keeps_role_checks_out_of_views_and_api_views(path):
+    found = [f"{number}: {what}: {line.strip()}"
+             for number, line in enumerate(path.read_text().splitlines(), start=1)
+             for what, pattern in ROLE_CHECKS.items() if pattern.search(line)]
+    assert found == []
