@@ -7,7 +7,7 @@ the same table to hide what a user may not use (`can(...)`, the `{% can %}` tag 
 `|can` filter of `portal.templatetags.policy`), and role-restricted reads name an action
 too (`@tenant_required(action="audit.read")`, `PolicyPermission("audit.read")`), so no
 view compares roles. `tests/portal/test_permissions.py` walks this table and every
-service: the table is the documentation (`policy_table()` prints it).
+service: the table is the documentation (`policy_table()` lists it as rows).
 
 An action is `<entity>.<verb>`. Its rule is the set of roles allowed and, optionally, an
 object rule: a small predicate on the object acted on (and on named details of the
