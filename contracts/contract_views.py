@@ -4,11 +4,11 @@ actions, and PDF download. Clients see their own contracts read-only."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,18 +18,14 @@ from contracts import documents, selectors
 from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
 from contracts.services import contracts as services
 from portal.decorators import tenant_required
+from portal.downloads import file_response
 from portal.exceptions import ApplicationError
-from portal.forms_util import apply_errors, message_errors
-from portal.models import PROVIDER_ROLES
-from portal.permissions import PARTY_EDITORS, has_role
+from portal.forms_util import message_errors
+from portal.pages import form_page
+from portal.permissions import require
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
 from tickets.plans import plan_create, plan_progress
-
-
-def _require_editor(request) -> None:
-    if not has_role(request.membership, PARTY_EDITORS):
-        raise PermissionDenied
 
 
 @tenant_required()
@@ -50,7 +46,7 @@ def contract_list(request):
     return render(request, "contracts/contract_list.html", context)
 
 
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="contract.list_renewals")
 def contract_renewals(request):
     """Contracts whose notice deadline (or end) falls in the next 90 days."""
     today = timezone.localdate()
@@ -120,24 +116,18 @@ def _save_draft(request, form, items, types, templates, contract=None):
 
 def _draft_page(request, contract=None):
     form, items, types, templates = _draft_forms(request, contract)
-    if request.method == "POST" and form.is_valid() and items.is_valid() and types.is_valid():
-        try:
-            contract = _save_draft(request, form, items, types, templates, contract)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Draft %(ref)s saved.") % {"ref": contract.reference})
-            return redirect("contract-detail", contract_ref=contract.reference)
     type_labels = dict(MAINTENANCE_TYPES)
     type_rows = [(f, type_labels.get(f["maintenance_type"].value(), "")) for f in types]
-    return render(request, "contracts/contract_form.html", {
-        "form": form, "items": items, "types": types, "type_rows": type_rows, "contract": contract,
-    })
+    return form_page(
+        request, form, formsets=[items, types], template="contracts/contract_form.html",
+        context={"items": items, "types": types, "type_rows": type_rows, "contract": contract},
+        save=lambda _data: _save_draft(request, form, items, types, templates, contract),
+        success=lambda saved: _("Draft %(ref)s saved.") % {"ref": saved.reference},
+        success_url=lambda saved: reverse("contract-detail", args=[saved.reference]),
+    )
 
 
-@tenant_required(roles=PARTY_EDITORS)
+@tenant_required(action="contract.create")
 def contract_create(request):
     return _draft_page(request)
 
@@ -145,7 +135,7 @@ def contract_create(request):
 @tenant_required()
 def contract_edit(request, contract_ref: str):
     contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
-    _require_editor(request)
+    require(request.membership, "contract.update", contract)
     if contract.status != ContractStatus.DRAFT:
         messages.error(request, _("Only a draft can be edited; a sent contract changes by amendment."))
         return redirect("contract-detail", contract_ref=contract.reference)
@@ -156,7 +146,6 @@ def contract_edit(request, contract_ref: str):
 def contract_detail(request, contract_ref: str):
     contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
     today = timezone.localdate()
-    is_editor = has_role(request.membership, PARTY_EDITORS)
     policies = sla_selectors.policy_list(tenant=request.tenant, viewer=request.membership)
     context = {
         "contract": contract,
@@ -171,7 +160,6 @@ def contract_detail(request, contract_ref: str):
         "documents": contract.documents.order_by("-version", "kind"),
         "targets": contract.sla_policy.targets.all() if contract.sla_policy_id else [],
         "missing": services.contract_missing(contract) if contract.status == ContractStatus.DRAFT else [],
-        "is_editor": is_editor,
         "activate_form": forms.ActivateForm(initial={"signed_on": today}),
         "suspend_form": forms.SuspendForm(),
         "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
@@ -192,8 +180,7 @@ def contract_documents(request, contract_ref: str):
     docs = contract.documents.order_by("-version", "kind")
     pending = any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING) for d in docs)
     return render(request, "contracts/snippets/documents.html", {
-        "contract": contract, "documents": docs, "pending_documents": pending,
-        "is_editor": has_role(request.membership, PARTY_EDITORS)})
+        "contract": contract, "documents": docs, "pending_documents": pending})
 
 
 def _send(request, contract):
@@ -258,21 +245,20 @@ def _plan(request, contract):
 
 
 def _render(request, contract):
-    if contract.status == ContractStatus.DRAFT:
-        raise ApplicationError(_("A draft has no document yet: send it first."))
-    documents.document_request(contract=contract, kind="contract", version=contract.version)
+    services.contract_render_pdf(contract=contract, actor=request.user)
     messages.success(request, _("The PDF is being rendered again."))
 
 
-def _action_view(handler):
+def _action_view(handler, action: str):
     """A POST-only page action: look the contract up (404 outside the viewer's scope),
-    check the role (403), run the handler, report refusals as messages."""
+    ask the policy for `action` (403, before the form is even read), run the handler,
+    report refusals as messages."""
 
     @require_POST
     @tenant_required()
     def view(request, contract_ref: str):
         contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
-        _require_editor(request)
+        require(request.membership, action, contract)
         try:
             form = handler(request, contract)
         except ValidationError as exc:
@@ -291,27 +277,23 @@ def _action_view(handler):
     return view
 
 
-contract_send = _action_view(_send)
-contract_activate = _action_view(_activate)
-contract_suspend = _action_view(_suspend)
-contract_resume = _action_view(_resume)
-contract_terminate = _action_view(_terminate)
-contract_renew = _action_view(_renew)
-contract_amend = _action_view(_amend)
-contract_render = _action_view(_render)
-contract_plan = _action_view(_plan)
+contract_send = _action_view(_send, "contract.send")
+contract_activate = _action_view(_activate, "contract.activate")
+contract_suspend = _action_view(_suspend, "contract.suspend")
+contract_resume = _action_view(_resume, "contract.resume")
+contract_terminate = _action_view(_terminate, "contract.terminate")
+contract_renew = _action_view(_renew, "contract.renew")
+contract_amend = _action_view(_amend, "contract.amend")
+contract_render = _action_view(_render, "contract.render_pdf")
+contract_plan = _action_view(_plan, "plan.create")
 
 
 @tenant_required()
 def contract_download(request, contract_ref: str, kind: str, version: int):
     """The PDF, through the access check: provider staff, and the contract's client."""
     contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
-    doc = selectors.contract_document_get(contract=contract, kind=kind, version=version)
-    path = documents.document_path(doc)
-    if doc.status != DocumentStatus.READY or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=f"{contract.reference}-{kind}-v{version}.pdf")
+    _doc, path = documents.document_download(contract=contract, actor=request.user, kind=kind, version=version)
+    return file_response(path, filename=f"{contract.reference}-{kind}-v{version}.pdf", content_type="application/pdf")
 
 
 @tenant_required()
@@ -319,46 +301,35 @@ def contract_clause_edit(request, contract_ref: str, clause_id: int):
     """Edit the contract's own copy of a clause while it is a draft."""
     contract = selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)
     clause = get_for_tenant(contract.clauses.all(), request.tenant, pk=clause_id)
-    _require_editor(request)
-    form = forms.ClauseForm(request.POST or None, initial={"title": clause.title, "body": clause.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_clause_update(contract=contract, actor=request.user, clause_id=clause.pk,
-                                            **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Clause saved."))
-            return redirect("contract-detail", contract_ref=contract.reference)
-    return render(request, "contracts/clause_form.html", {"form": form, "contract": contract, "clause": clause})
+    return form_page(
+        request, forms.ClauseForm(request.POST or None, initial={"title": clause.title, "body": clause.body}),
+        action="contract.clause_update", obj=contract,
+        template="contracts/clause_form.html", context={"contract": contract, "clause": clause},
+        save=lambda data: services.contract_clause_update(contract=contract, actor=request.user, clause_id=clause.pk,
+                                                          **data),
+        success=_("Clause saved."), success_url=reverse("contract-detail", args=[contract.reference]),
+    )
 
 
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="clause_template.list")
 def clause_library(request):
     templates = selectors.clause_template_list(tenant=request.tenant, viewer=request.membership, active_only=False)
-    return render(request, "contracts/clause_library.html", {
-        "templates": templates, "can_edit": has_role(request.membership, PARTY_EDITORS)})
+    return render(request, "contracts/clause_library.html", {"templates": templates})
 
 
 def _clause_template_page(request, template=None):
     initial = {"language": "fr"} if template is None else {
         k: getattr(template, k) for k in services.CLAUSE_TEMPLATE_FIELDS}
-    form = forms.ClauseTemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.clause_template_save(tenant=request.tenant, actor=request.user, template=template,
-                                          **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Clause saved in the library."))
-            return redirect("clause-library")
-    return render(request, "contracts/clause_form.html", {"form": form, "template": template})
+    return form_page(
+        request, forms.ClauseTemplateForm(request.POST or None, initial=initial), action="clause_template.save",
+        obj=template, template="contracts/clause_form.html", context={"template": template},
+        save=lambda data: services.clause_template_save(tenant=request.tenant, actor=request.user, template=template,
+                                                        **data),
+        success=_("Clause saved in the library."), success_url="clause-library",
+    )
 
 
-@tenant_required(roles=PARTY_EDITORS)
+@tenant_required()
 def clause_template_create(request):
     return _clause_template_page(request)
 
@@ -369,5 +340,4 @@ def clause_template_edit(request, clause_template_id: int):
         selectors.clause_template_list(tenant=request.tenant, viewer=request.membership, active_only=False),
         request.tenant, pk=clause_template_id,
     )
-    _require_editor(request)
     return _clause_template_page(request, template)

@@ -19,11 +19,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from contracts.models import Amendment, Contract, ContractDocument, DocumentStatus
 from portal.celery import enqueue_on_commit
+from portal.permissions import require
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,19 @@ def document_path(document: ContractDocument) -> Path:
         Path(settings.MEDIA_ROOT) / "contracts" / str(document.tenant_id) / document.contract.reference
         / f"{document.kind}-v{document.version}.pdf"
     )
+
+
+def document_download(*, contract: Contract, actor, kind: str, version: int) -> tuple[ContractDocument, Path]:
+    """The ready PDF of one of `contract`'s documents, for `actor` to download (policy
+    "contract.download_pdf": provider staff, and the contract's client once it is sent),
+    or Http404 (not rendered yet, or no such document)."""
+    require(actor, "contract.download_pdf", contract)
+    from contracts.selectors import contract_document_get
+
+    document = contract_document_get(contract=contract, kind=kind, version=version)
+    if document.status != DocumentStatus.READY:
+        raise Http404
+    return document, document_path(document)
 
 
 @transaction.atomic

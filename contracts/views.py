@@ -1,26 +1,20 @@
-"""Browser pages for parties: organisations and their contacts."""
+"""Browser pages for parties: organisations and their contacts. Objects are looked up
+first, so that what a viewer cannot see answers 404 whatever its role; then the policy
+(asked by `form_page`, or by the service) answers 403 for what it may see but not change."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts import selectors, services
 from contracts.forms import ContactForm, OrganizationForm
 from portal.decorators import tenant_required
-from portal.forms_util import apply_errors
-from portal.permissions import PARTY_EDITORS, has_role
-
-
-def _require_editor(request) -> None:
-    """Checked after the object lookup, so that what a viewer cannot see answers 404
-    whatever its role, and only what it can see answers 403."""
-    if not has_role(request.membership, PARTY_EDITORS):
-        raise PermissionDenied
+from portal.pages import form_page
 
 
 @tenant_required()
@@ -45,67 +39,50 @@ def organization_detail(request, org_ref: str):
     return render(request, "contracts/organization_detail.html", {"org": org, "contacts": contacts})
 
 
-@tenant_required(roles=PARTY_EDITORS)
+@tenant_required(action="organization.create")
 def organization_create(request):
-    form = OrganizationForm(request.POST or None, initial={"kind": "client", "country": "FR"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.organization_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation %(name)s created.") % {"name": org})
-            return redirect("organization-detail", org_ref=org.reference)
-    return render(request, "contracts/organization_form.html", {"form": form, "org": None})
+    return form_page(
+        request, OrganizationForm(request.POST or None, initial={"kind": "client", "country": "FR"}),
+        template="contracts/organization_form.html", context={"org": None},
+        save=lambda data: services.organization_create(tenant=request.tenant, actor=request.user, **data),
+        success=lambda org: _("Organisation %(name)s created.") % {"name": org},
+        success_url=lambda org: reverse("organization-detail", args=[org.reference]),
+    )
 
 
 @tenant_required()
 def organization_edit(request, org_ref: str):
     org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
-    _require_editor(request)
-    form = OrganizationForm(request.POST or None, instance=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(organization=org, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation %(name)s saved.") % {"name": org})
-            return redirect("organization-detail", org_ref=org.reference)
-    return render(request, "contracts/organization_form.html", {"form": form, "org": org})
+    return form_page(
+        request, OrganizationForm(request.POST or None, instance=org), action="organization.update", obj=org,
+        template="contracts/organization_form.html", context={"org": org},
+        save=lambda data: services.organization_update(organization=org, actor=request.user, **data),
+        success=lambda saved: _("Organisation %(name)s saved.") % {"name": saved},
+        success_url=reverse("organization-detail", args=[org.reference]),
+    )
 
 
 @tenant_required()
 def contact_create(request, org_ref: str):
     org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
-    _require_editor(request)
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(organization=org, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect("organization-detail", org_ref=org.reference)
-    return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": None})
+    return form_page(
+        request, ContactForm(request.POST or None), action="contact.create", obj=org,
+        template="contracts/contact_form.html", context={"org": org, "contact": None},
+        save=lambda data: services.contact_create(organization=org, actor=request.user, **data),
+        success=_("Contact added."), success_url=reverse("organization-detail", args=[org.reference]),
+    )
 
 
 @tenant_required()
 def contact_edit(request, org_ref: str, contact_id: int):
     org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
     contact = selectors.contact_get(organization=org, contact_id=contact_id)
-    _require_editor(request)
-    form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect("organization-detail", org_ref=org.reference)
-    return render(request, "contracts/contact_form.html", {"form": form, "org": org, "contact": contact})
+    return form_page(
+        request, ContactForm(request.POST or None, instance=contact), action="contact.update", obj=contact,
+        template="contracts/contact_form.html", context={"org": org, "contact": contact},
+        save=lambda data: services.contact_update(contact=contact, actor=request.user, **data),
+        success=_("Contact saved."), success_url=reverse("organization-detail", args=[org.reference]),
+    )
 
 
 @require_POST
@@ -113,7 +90,6 @@ def contact_edit(request, org_ref: str, contact_id: int):
 def contact_delete(request, org_ref: str, contact_id: int):
     org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
     contact = selectors.contact_get(organization=org, contact_id=contact_id)
-    _require_editor(request)
     services.contact_delete(contact=contact, actor=request.user)
     messages.success(request, _("Contact deleted."))
     return redirect("organization-detail", org_ref=org.reference)

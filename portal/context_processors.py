@@ -1,17 +1,14 @@
 from django.conf import settings
 
-from portal.models import CLIENT_ROLES, PROVIDER_ROLES, Role
-
 
 def portal(request):
+    """What every page needs. Who may do what is asked to the policy in the templates
+    (`{% load policy %}`); `is_provider` / `is_client` only choose the audience of a page."""
     membership = getattr(request, "membership", None)
-    role = membership.role if membership else None
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "membership": membership,
         "current_tenant": getattr(request, "tenant", None),
-        "is_provider": role in PROVIDER_ROLES,
-        "is_client": role in CLIENT_ROLES,
-        "is_tenant_admin": role == Role.TENANT_ADMIN,
-        "can_edit_parties": role in (Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER),
+        "is_provider": membership is not None and membership.is_provider,
+        "is_client": membership is not None and membership.is_client,
     }

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.models import Membership, User
-from portal.permissions import TENANT_ADMINS, require_role
+from portal.permissions import require
 from portal.tenancy import get_for_tenant
 
 
@@ -95,7 +95,7 @@ def locked_login_list(*, tenant) -> list[LockedLogin]:
 def login_lockout_reset(*, tenant, actor, email: str) -> User:
     """Unlock a member of `tenant` (tenant administrators): forget their failed attempts
     from every address. Http404 for anyone who is not a member of `tenant`."""
-    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    require(actor, "login_lockout.reset", tenant=tenant)
     membership = get_for_tenant(Membership.objects.select_related("user"), tenant,
                                 user__email=(email or "").strip().lower())
     user = membership.user

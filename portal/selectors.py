@@ -8,7 +8,7 @@ import hmac
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.models import ApiToken, AuditEvent, Membership
+from portal.models import ApiToken, AuditEvent, Membership, User
 
 TOKEN_PREFIX = "mpt"
 
@@ -61,3 +61,12 @@ def audit_event_list(*, tenant, action: str = "", object_ref: str = "", actor: s
 
 def membership_list(*, tenant) -> QuerySet[Membership]:
     return Membership.objects.filter(tenant=tenant).select_related("user", "organization").order_by("role", "user__email")
+
+
+def users_who_may(*, tenant, action: str) -> QuerySet[User]:
+    """The active users of `tenant` whose role the policy allows `action` (e.g. the team
+    a ticket can be assigned to: those who may take it)."""
+    from portal.permissions import roles_allowed
+
+    return User.objects.filter(membership__tenant=tenant, membership__role__in=sorted(roles_allowed(action)),
+                               is_active=True).order_by("full_name", "email")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_log
 from portal.celery import enqueue_on_commit
 from portal.models import ApiToken
+from portal.permissions import require
 from portal.selectors import TOKEN_PREFIX, token_digest
 from portal.tenancy import membership_for
 
@@ -21,9 +22,7 @@ from portal.tenancy import membership_for
 def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token for `user` in its tenant. Returns the row and the secret, which
     is never stored and cannot be shown again."""
-    membership = membership_for(user)
-    if membership is None:
-        raise ValidationError({"user": [_("This user belongs to no tenant.")]})
+    membership = require(user, "token.create")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the token a name, e.g. the integration that will use it.")]})
@@ -46,6 +45,7 @@ def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    require(actor, "token.revoke", token)
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     if updated:
@@ -59,9 +59,8 @@ def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int],
                            ticket_autoclose_days: int | None = None) -> None:
     """Tenant-wide settings (tenant administrators). Omitted settings are kept."""
     from portal.models import Tenant
-    from portal.permissions import TENANT_ADMINS, require_role
 
-    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    require(actor, "tenant_settings.edit", tenant=tenant)
     days = sorted({int(d) for d in contract_reminder_days}, reverse=True)
     if not days or any(d < 1 or d > 365 for d in days) or len(days) > 5:
         raise ValidationError({"contract_reminder_days": [_("Give one to five numbers of days between 1 and 365.")]})

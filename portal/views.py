@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,9 +16,8 @@ from portal import selectors, services
 from portal.audit_display import audit_rows
 from portal.decorators import tenant_required
 from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, PreferencesForm, TenantSettingsForm
-from portal.forms_util import apply_errors
-from portal.models import Role
-from portal.permissions import TENANT_ADMINS
+from portal.pages import form_page
+from portal.permissions import can
 
 
 class LoginView(auth_views.LoginView):
@@ -30,24 +30,48 @@ def home(request):
     return redirect("dashboard" if request.user.is_authenticated else "login")
 
 
+class _TicketRows:
+    """The (ticket, badge) rows of a dashboard list, read only if its template shows it."""
+
+    def __init__(self, tickets):
+        self.tickets = tickets
+
+    @cached_property
+    def rows(self) -> list:
+        from tickets import display as ticket_display
+
+        return [(t, ticket_display.badge(t)) for t in self.tickets]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
 @tenant_required()
 def dashboard(request):
+    """One template per role (the page's layout: a technician's shows its own most urgent
+    tickets); what it may show beyond the tickets is asked to the policy."""
     membership = request.membership
     tenant = request.tenant
-    from tickets import display as ticket_display
     from tickets import selectors as ticket_selectors
 
-    context: dict = {"role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership)}
-    urgent = ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True,
-                                          mine=membership.role == Role.TECHNICIAN)[:8]
-    context["urgent"] = [(t, ticket_display.badge(t)) for t in urgent]
+    def urgent(**mine):
+        return _TicketRows(ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True, **mine)[:8])
+
+    context: dict = {
+        "role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership),
+        "urgent": urgent(), "my_urgent": urgent(mine=True),
+    }
     if membership.is_provider:
         orgs = party_selectors.organization_list(tenant=tenant, viewer=membership)
         context["client_count"] = orgs.filter(kind="client").count()
-        if membership.role == Role.TENANT_ADMIN:
+        if can(membership, "membership.list"):
             context["member_count"] = selectors.membership_list(tenant=tenant).count()
+        if can(membership, "audit.read"):
             context["recent_events"] = selectors.audit_event_list(tenant=tenant)[:8]
-        if membership.role in (Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER):
+        if can(membership, "organization.create"):
             context["recent_clients"] = orgs.filter(kind="client").order_by("-created_at")[:5]
     else:
         context["organization"] = membership.organization
@@ -55,7 +79,7 @@ def dashboard(request):
     return render(request, f"portal/dashboard_{membership.role}.html", context)
 
 
-@tenant_required(roles=TENANT_ADMINS)
+@tenant_required(action="audit.read")
 def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -66,19 +90,17 @@ def audit_log(request):
 
 @tenant_required()
 def api_tokens(request):
-    form = ApiTokenForm(request.POST or None)
-    secret = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, secret = services.api_token_create(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name})
-            form = ApiTokenForm()
-    tokens = selectors.api_token_list(tenant=request.tenant, user=request.user)
-    return render(request, "portal/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    """The secret is shown once, on the page that answers the creation (never stored)."""
+    tokens = selectors.api_token_list(tenant=request.tenant, user=request.user)  # read when rendered
+    return form_page(
+        request, ApiTokenForm(request.POST or None), template="portal/api_tokens.html",
+        context={"tokens": tokens, "secret": None},
+        save=lambda data: services.api_token_create(user=request.user, **data),
+        success=lambda created: _("Token “%(name)s” created. Copy it now: it will not be shown again.")
+        % {"name": created[0].name},
+        respond=lambda created: render(request, "portal/api_tokens.html",
+                                       {"form": ApiTokenForm(), "tokens": tokens, "secret": created[1]}),
+    )
 
 
 @require_POST
@@ -90,22 +112,18 @@ def api_token_revoke(request, token_prefix: str):
     return redirect("api-tokens")
 
 
-@tenant_required(roles=TENANT_ADMINS)
+@tenant_required(action="tenant_settings.edit")
 def tenant_settings(request):
     tenant = request.tenant
     form = TenantSettingsForm(request.POST or None, initial={
         "contract_reminder_days": ", ".join(str(d) for d in tenant.reminder_days),
         "ticket_autoclose_days": tenant.ticket_autoclose_days,
         "allow_curative_when_suspended": tenant.allow_curative_when_suspended})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tenant_settings_update(tenant=tenant, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("tenant-settings")
-    return render(request, "portal/tenant_settings.html", {"form": form})
+    return form_page(
+        request, form, template="portal/tenant_settings.html",
+        save=lambda data: services.tenant_settings_update(tenant=tenant, actor=request.user, **data),
+        success=_("Settings saved."), success_url="tenant-settings",
+    )
 
 
 @tenant_required()
@@ -113,12 +131,8 @@ def account_preferences(request):
     user = request.user
     form = PreferencesForm(request.POST or None, initial={
         "language": user.language or request.LANGUAGE_CODE, "notification_optouts": user.notification_optouts})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_preferences_update(user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Preferences saved."))
-            return redirect("account-preferences")
-    return render(request, "portal/preferences.html", {"form": form})
+    return form_page(
+        request, form, template="portal/preferences.html",
+        save=lambda data: services.user_preferences_update(user=user, **data),
+        success=_("Preferences saved."), success_url="account-preferences",
+    )

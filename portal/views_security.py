@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 
 from portal import login_lockout
 from portal.decorators import tenant_required
-from portal.permissions import TENANT_ADMINS
 
 
-@tenant_required(roles=TENANT_ADMINS)
+@tenant_required(action="login_lockout.list")
 def lockout_list(request):
     locked = login_lockout.locked_login_list(tenant=request.tenant)
     return render(request, "portal/lockouts.html", {
@@ -23,7 +22,7 @@ def lockout_list(request):
 
 
 @require_POST
-@tenant_required(roles=TENANT_ADMINS)
+@tenant_required(action="login_lockout.reset")
 def lockout_unlock(request):
     user = login_lockout.login_lockout_reset(tenant=request.tenant, actor=request.user,
                                              email=request.POST.get("email", ""))

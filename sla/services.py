@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log, changed, snapshot
-from portal.permissions import TENANT_ADMINS, require_role
+from portal.permissions import require
 from portal.tenancy import assert_same_tenant
 from sla import clock
 from sla.models import (
@@ -78,7 +78,7 @@ def calendar_create(
     hours: Mapping | None = None, holidays: Iterable | None = None, description: str = "",
     effective_from: datetime | None = None,
 ) -> BusinessCalendar:
-    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    require(actor, "calendar.create", tenant=tenant)
     hours_clean, holidays_clean = _clean_schedule(
         tz=timezone_name, always_open=always_open, hours=hours or {}, holidays=list(holidays or [])
     )
@@ -101,7 +101,7 @@ def calendar_update(
     """Rename/describe the calendar, and/or change its schedule (timezone, always_open,
     hours, holidays). A schedule change adds a version effective `now`: time already
     counted stays counted (R16)."""
-    require_role(actor, TENANT_ADMINS, tenant=calendar.tenant)
+    require(actor, "calendar.update", calendar)
     now = now or timezone.now()
     calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk, tenant_id=calendar.tenant_id)
     unknown = set(data) - {"name", "description", "code", "timezone_name", "always_open", "hours", "holidays"}
@@ -173,7 +173,7 @@ def calendar_import_holidays(
     *, calendar: BusinessCalendar, actor, country: str, first_year: int, last_year: int,
     subdiv: str | None = None, now: datetime | None = None,
 ) -> BusinessCalendar:
-    require_role(actor, TENANT_ADMINS, tenant=calendar.tenant)
+    require(actor, "calendar.import_holidays", calendar)
     if last_year < first_year:
         raise ValidationError({"last_year": [_("The last year must not be before the first.")]})
     current = calendar_versions(calendar)[-1]
@@ -244,7 +244,7 @@ def _save_targets(policy: SlaPolicy, rows: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def policy_create(*, tenant, actor, targets: Iterable[Mapping[str, Any]], **data: Any) -> SlaPolicy:
-    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    require(actor, "sla_policy.create", tenant=tenant)
     unknown = set(data) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -263,7 +263,7 @@ def policy_create(*, tenant, actor, targets: Iterable[Mapping[str, Any]], **data
 @transaction.atomic
 def policy_update(*, policy: SlaPolicy, actor, targets: Iterable[Mapping[str, Any]] | None = None, **data: Any) -> SlaPolicy:
     """Change a policy; `targets`, when given, replaces the whole set."""
-    require_role(actor, TENANT_ADMINS, tenant=policy.tenant)
+    require(actor, "sla_policy.update", policy)
     unknown = set(data) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -303,7 +303,7 @@ def priority_matrix_ensure_default(*, tenant) -> None:
 @transaction.atomic
 def priority_matrix_set(*, tenant, actor, cells: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
     """Set some or all cells of the matrix: {(impact, urgency): priority}."""
-    require_role(actor, TENANT_ADMINS, tenant=tenant)
+    require(actor, "priority_matrix.set", tenant=tenant)
     errors = []
     for (impact, urgency), priority in cells.items():
         if impact not in Level.values or urgency not in Level.values:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.decorators import tenant_required
-from portal.forms_util import apply_errors
-from portal.models import PROVIDER_ROLES
-from portal.permissions import TENANT_ADMINS, has_role
+from portal.pages import form_page
+from portal.permissions import can
 from sla import selectors, services
 from sla.forms import (
     WEEKDAY_LABELS,
@@ -28,82 +26,63 @@ from sla.forms import (
 from sla.models import WEEKDAYS, Level, MaintenanceType, Priority
 
 
-def _require_admin(request) -> None:
-    if not has_role(request.membership, TENANT_ADMINS):
-        raise PermissionDenied
-
-
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="sla.read")
 def calendar_list(request):
     calendars = selectors.calendar_list(tenant=request.tenant, viewer=request.membership)
     rows = [(c, selectors.calendar_versions(c)[-1]) for c in calendars]
     return render(request, "sla/calendar_list.html", {"rows": rows})
 
 
-@tenant_required(roles=TENANT_ADMINS)
+def _calendar_values(d: dict) -> dict:
+    return {"code": d["code"], "name": d["name"], "description": d["description"], "timezone_name": d["timezone"],
+            "always_open": d["always_open"], "hours": d["hours"], "holidays": d["holiday_list"]}
+
+
+@tenant_required(action="calendar.create")
 def calendar_create(request):
-    form = CalendarForm(request.POST or None, initial={"timezone": "Europe/Paris"})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            calendar = services.calendar_create(
-                tenant=request.tenant, actor=request.user, code=d["code"], name=d["name"], description=d["description"],
-                timezone_name=d["timezone"], always_open=d["always_open"], hours=d["hours"], holidays=d["holiday_list"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Calendar %(name)s created.") % {"name": calendar.name})
-            return redirect("sla-calendar-detail", calendar_code=calendar.code)
-    return render(request, "sla/calendar_form.html", {"form": form, "calendar": None, "weekdays": WEEKDAYS})
+    return form_page(
+        request, CalendarForm(request.POST or None, initial={"timezone": "Europe/Paris"}),
+        template="sla/calendar_form.html", context={"calendar": None, "weekdays": WEEKDAYS},
+        save=lambda d: services.calendar_create(tenant=request.tenant, actor=request.user, **_calendar_values(d)),
+        success=lambda calendar: _("Calendar %(name)s created.") % {"name": calendar.name},
+        success_url=lambda calendar: reverse("sla-calendar-detail", args=[calendar.code]),
+    )
 
 
 @tenant_required()
 def calendar_detail(request, calendar_code: str):
+    """The calendar's week and versions; tenant administrators also import holidays here."""
     calendar = selectors.calendar_get(tenant=request.tenant, viewer=request.membership, code=calendar_code)
     versions = selectors.calendar_versions(calendar)
     current = versions[-1]
     import_form = ImportHolidaysForm(request.POST or None, initial={
         "country": "FR", "first_year": timezone.now().year, "last_year": timezone.now().year + 2})
-    if request.method == "POST":
-        _require_admin(request)
-        if import_form.is_valid():
-            try:
-                services.calendar_import_holidays(calendar=calendar, actor=request.user, **import_form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(import_form, exc)
-            else:
-                messages.success(request, _("Public holidays added."))
-                return redirect("sla-calendar-detail", calendar_code=calendar.code)
     week = [(WEEKDAY_LABELS[d], current.hours.get(d, [])) for d in WEEKDAYS]
-    return render(request, "sla/calendar_detail.html", {
-        "calendar": calendar, "current": current, "versions": list(reversed(versions)), "week": week,
-        "import_form": import_form, "can_edit": has_role(request.membership, TENANT_ADMINS),
-    })
+    return form_page(
+        request, import_form, form_name="import_form", action="calendar.import_holidays", obj=calendar,
+        readers_see_page=True, template="sla/calendar_detail.html", context={
+            "calendar": calendar, "current": current, "versions": list(reversed(versions)), "week": week,
+            "can_edit": can(request.membership, "calendar.update", calendar)},
+        save=lambda data: services.calendar_import_holidays(calendar=calendar, actor=request.user, **data),
+        success=_("Public holidays added."), success_url=reverse("sla-calendar-detail", args=[calendar.code]),
+    )
 
 
 @tenant_required()
 def calendar_edit(request, calendar_code: str):
     calendar = selectors.calendar_get(tenant=request.tenant, viewer=request.membership, code=calendar_code)
-    _require_admin(request)
     current = selectors.calendar_versions(calendar)[-1]
-    form = CalendarForm(request.POST or None, initial=CalendarForm.initial_for(calendar, current))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.calendar_update(
-                calendar=calendar, actor=request.user, code=d["code"], name=d["name"], description=d["description"],
-                timezone_name=d["timezone"], always_open=d["always_open"], hours=d["hours"], holidays=d["holiday_list"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Calendar saved. New hours apply from now on; time already counted is kept."))
-            return redirect("sla-calendar-detail", calendar_code=d["code"])
-    return render(request, "sla/calendar_form.html", {"form": form, "calendar": calendar, "weekdays": WEEKDAYS})
+    return form_page(
+        request, CalendarForm(request.POST or None, initial=CalendarForm.initial_for(calendar, current)),
+        action="calendar.update", obj=calendar,
+        template="sla/calendar_form.html", context={"calendar": calendar, "weekdays": WEEKDAYS},
+        save=lambda d: services.calendar_update(calendar=calendar, actor=request.user, **_calendar_values(d)),
+        success=_("Calendar saved. New hours apply from now on; time already counted is kept."),
+        success_url=lambda saved: reverse("sla-calendar-detail", args=[saved.code]),
+    )
 
 
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="sla.read")
 def policy_list(request):
     policies = selectors.policy_list(tenant=request.tenant, viewer=request.membership)
     return render(request, "sla/policy_list.html", {"policies": policies})
@@ -131,26 +110,26 @@ def _policy_form_page(request, policy):
         ]
     form = PolicyForm(request.POST or None, calendars=calendars, initial=initial)
     targets = TargetFormSet(request.POST or None, initial=targets_initial, prefix="targets")
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
+
+    def save(data):
         rows = [
             {"priority": t["priority"], "maintenance_type": t.get("maintenance_type", ""),
              "response_minutes": t.get("response_minutes"), "resolution_minutes": t.get("resolution_minutes")}
             for t in targets.cleaned_data if t and t.get("priority")
         ]
-        try:
-            if policy is None:
-                policy = services.policy_create(tenant=request.tenant, actor=request.user, targets=rows, **form.cleaned_data)
-            else:
-                policy = services.policy_update(policy=policy, actor=request.user, targets=rows, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Policy %(name)s saved.") % {"name": policy.name})
-            return redirect("sla-policy-detail", policy_code=policy.code)
-    return render(request, "sla/policy_form.html", {"form": form, "targets": targets, "policy": policy})
+        if policy is None:
+            return services.policy_create(tenant=request.tenant, actor=request.user, targets=rows, **data)
+        return services.policy_update(policy=policy, actor=request.user, targets=rows, **data)
+
+    return form_page(
+        request, form, formsets=[targets], action="sla_policy.create" if policy is None else "sla_policy.update",
+        obj=policy, template="sla/policy_form.html", context={"targets": targets, "policy": policy}, save=save,
+        success=lambda saved: _("Policy %(name)s saved.") % {"name": saved.name},
+        success_url=lambda saved: reverse("sla-policy-detail", args=[saved.code]),
+    )
 
 
-@tenant_required(roles=TENANT_ADMINS)
+@tenant_required()
 def policy_create(request):
     return _policy_form_page(request, None)
 
@@ -158,7 +137,6 @@ def policy_create(request):
 @tenant_required()
 def policy_edit(request, policy_code: str):
     policy = selectors.policy_get(tenant=request.tenant, viewer=request.membership, code=policy_code)
-    _require_admin(request)
     return _policy_form_page(request, policy)
 
 
@@ -186,26 +164,20 @@ def policy_detail(request, policy_code: str):
         "policy": policy, "targets": _target_rows(policy), "simulation": simulation, "error": error,
         "start": start_text, "priority": priority, "maintenance_type": mtype,
         "priorities": Priority.choices, "maintenance_types": MaintenanceType.choices,
-        "can_edit": has_role(request.membership, TENANT_ADMINS),
+        "can_edit": can(request.membership, "sla_policy.update", policy),
     })
 
 
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="sla.read")
 def priority_matrix(request):
     matrix = selectors.priority_matrix(tenant=request.tenant)
     form = MatrixForm(request.POST or None, matrix=matrix)
-    if request.method == "POST":
-        _require_admin(request)
-        if form.is_valid():
-            try:
-                services.priority_matrix_set(tenant=request.tenant, actor=request.user, cells=form.cells())
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Priority matrix saved."))
-                return redirect("sla-priority-matrix-page")
     levels = Level.choices
     grid = [(impact_label, [(form[f"{impact}__{urgency}"], matrix[(impact, urgency)]) for urgency, _u in levels])
             for impact, impact_label in levels]
-    return render(request, "sla/priority_matrix.html", {
-        "form": form, "grid": grid, "levels": levels, "can_edit": has_role(request.membership, TENANT_ADMINS)})
+    return form_page(
+        request, form, action="priority_matrix.set", readers_see_page=True, template="sla/priority_matrix.html",
+        context={"grid": grid, "levels": levels, "can_edit": can(request.membership, "priority_matrix.set")},
+        save=lambda _data: services.priority_matrix_set(tenant=request.tenant, actor=request.user, cells=form.cells()),
+        success=_("Priority matrix saved."), success_url="sla-priority-matrix-page",
+    )

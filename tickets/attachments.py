@@ -9,12 +9,11 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.models import CLIENT_ROLES, PROVIDER_ROLES
-from portal.permissions import require_role
+from portal.permissions import require
 from tickets.models import Attachment, Ticket, TicketMessage, TicketStatus
 
 # extension -> (content type, accepted leading bytes or None when text)
@@ -60,9 +59,7 @@ def _check_file(name: str, head: bytes, size: int) -> str:
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | None = None) -> Attachment:
     """Store an uploaded file on a ticket (an `UploadedFile`: name, size, chunks())."""
-    membership = require_role(actor, PROVIDER_ROLES | CLIENT_ROLES, tenant=ticket.tenant)
-    if membership.is_client and ticket.organization_id != membership.organization_id:
-        raise PermissionDenied(_("Your role does not allow this action."))
+    require(actor, "attachment.add", ticket)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError({"file": [_("This ticket is closed.")]})
     if message is not None and message.ticket_id != ticket.pk:

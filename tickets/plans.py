@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import ContractStatus
 from portal.audit import audit_log
-from portal.permissions import PARTY_EDITORS, require_role
+from portal.permissions import require
 from tickets.models import PlanOccurrence, PreventivePlan, TicketSource
 
 
@@ -39,7 +39,7 @@ def _validate(rule: str, start: date) -> None:
 @transaction.atomic
 def plan_create(*, contract, actor, title: str, rrule: str, start_date: date, description: str = "",
                 lead_days: int = 7, covered_items=()) -> PreventivePlan:
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "plan.create", contract)
     if not contract.maintenance_types.filter(maintenance_type="preventive").exists():
         raise ValidationError({"contract": [_("The contract does not cover preventive maintenance.")]})
     _validate(rrule, start_date)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,7 @@ from contracts.models import Contract, ContractStatus, CoveredItem
 from portal.audit import audit_log
 from portal.celery import enqueue_on_commit
 from portal.exceptions import ApplicationError, ConflictError
-from portal.models import CLIENT_ROLES, PROVIDER_ROLES
-from portal.permissions import require_role
+from portal.permissions import can, require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
 from sla.models import Level, Priority
@@ -35,10 +34,8 @@ from tickets.models import (
 )
 from tickets.sla import ticket_sla_refresh
 
-ALL_ROLES = PROVIDER_ROLES | CLIENT_ROLES
-
-# Who may move a ticket from one status to another. Clients accept (resolved → closed)
-# or reject (resolved → in_progress) a resolution; everything else is the provider's.
+# The ticket's workflow. Who may make which move is the policy's ("ticket.change_status":
+# clients only accept or reject a resolution).
 TRANSITIONS: dict[str, set[str]] = {
     TicketStatus.NEW: {TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_CLIENT, TicketStatus.RESOLVED},
     TicketStatus.IN_PROGRESS: {TicketStatus.WAITING_ON_CLIENT, TicketStatus.RESOLVED},
@@ -46,7 +43,6 @@ TRANSITIONS: dict[str, set[str]] = {
     TicketStatus.RESOLVED: {TicketStatus.CLOSED, TicketStatus.IN_PROGRESS},
     TicketStatus.CLOSED: set(),
 }
-CLIENT_TRANSITIONS = {(TicketStatus.RESOLVED, TicketStatus.CLOSED), (TicketStatus.RESOLVED, TicketStatus.IN_PROGRESS)}
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -100,7 +96,7 @@ def ticket_create(
 ) -> Ticket:
     """Open a ticket on an active contract. Its deadlines are computed here, in the
     request, so the ticket is complete even if the broker is down."""
-    membership = require_role(actor, ALL_ROLES, tenant=tenant) if actor is not None else None
+    membership = require(actor, "ticket.create", tenant=tenant) if actor is not None else None
     assert_same_tenant(contract, covered_item)
     if contract.tenant_id != tenant.id:
         raise ValidationError({"contract": [_("Unknown contract.")]})
@@ -181,7 +177,7 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     """A technician takes a ticket: assigned to them and taken in charge (meets the
     response metric). Under a row lock, so of two technicians taking it at once one
     wins and the other gets a clear refusal."""
-    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    require(actor, "ticket.take", ticket)
     now = now or timezone.now()
     ticket = _lock(ticket)
     if ticket.assignee_id is not None and ticket.assignee_id != actor.pk:
@@ -210,9 +206,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
     of a provider user meets the response metric; a client's reply to a ticket waiting
     on them puts it back in progress. Posted twice with the same key (or the same text
     by the same author within a few seconds, a double click), it is stored once."""
-    membership = require_role(actor, ALL_ROLES, tenant=ticket.tenant)
-    if membership.is_client and (internal or ticket.organization_id != membership.organization_id):
-        raise PermissionDenied(_("Your role does not allow this action."))
+    membership = require(actor, "ticket.note" if internal else "ticket.reply", ticket)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("The message is empty.")]})
@@ -255,14 +249,13 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
                          now: datetime | None = None) -> Ticket:
     """Move a ticket along its workflow (see TRANSITIONS). Clients may only accept or
     reject a resolution of their own organisation's tickets."""
-    membership = require_role(actor, ALL_ROLES, tenant=ticket.tenant)
+    require(actor, "ticket.change_status", tenant=ticket.tenant)
     now = now or timezone.now()
     ticket = _lock(ticket)
     if status not in TicketStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
+    membership = require(actor, "ticket.change_status", ticket, to=status)  # on the locked row
     if membership.is_client:
-        if ticket.organization_id != membership.organization_id or (ticket.status, status) not in CLIENT_TRANSITIONS:
-            raise PermissionDenied(_("Your role does not allow this action."))
         if status == TicketStatus.IN_PROGRESS and not (reason or "").strip():
             raise ValidationError({"reason": [_("Say what is still wrong, so the technician can act on it.")]})
     old = ticket.status
@@ -282,7 +275,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
 def ticket_set_priority(*, ticket: Ticket, actor, priority: str, reason: str, now: datetime | None = None) -> Ticket:
     """Override the priority (provider users, with a reason). The SLA is recomputed from
     the original start with the new targets (R10)."""
-    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    require(actor, "ticket.set_priority", ticket)
     if priority not in Priority.values:
         raise ValidationError({"priority": [_("Priority is one of %(p)s.") % {"p": ", ".join(Priority.values)}]})
     if not (reason or "").strip():
@@ -308,10 +301,10 @@ def ticket_set_priority(*, ticket: Ticket, actor, priority: str, reason: str, no
 
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = None) -> Ticket:
-    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    require(actor, "ticket.assign", ticket)
     if assignee is not None:
-        target = membership_for(assignee)
-        if target is None or target.tenant_id != ticket.tenant_id or target.role not in PROVIDER_ROLES:
+        # An assignee is someone the policy lets take the ticket.
+        if not can(membership_for(assignee), "ticket.take", ticket):
             raise ValidationError({"assignee": [_("Assign the ticket to a member of your team.")]})
     now = now or timezone.now()
     ticket = _lock(ticket)
@@ -332,6 +325,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
 
 def tickets_assign_bulk(*, tenant, actor, tickets, assignee) -> int:
     """Assign several tickets; each is its own transaction and audit event."""
+    require(actor, "ticket.assign", tenant=tenant)
     count = 0
     for ticket in tickets:
         assert_same_tenant(ticket, actor.membership)
@@ -344,7 +338,7 @@ def tickets_assign_bulk(*, tenant, actor, tickets, assignee) -> int:
 def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: str, description: str,
                      billable: bool = True) -> Intervention:
     """Log a piece of work on a ticket (provider users)."""
-    require_role(actor, PROVIDER_ROLES, tenant=ticket.tenant)
+    require(actor, "intervention.log", ticket)
     errors = {}
     if not isinstance(minutes, int) or minutes <= 0 or minutes > 24 * 60:
         errors["minutes"] = [_("A duration is between 1 minute and 24 hours.")]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,12 +17,14 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus, CoveredItem
 from contracts.selectors import contract_list, organization_list
+from portal import selectors as portal_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
+from portal.downloads import file_response
 from portal.exceptions import ApplicationError
-from portal.forms_util import apply_errors, message_errors
-from portal.models import PROVIDER_ROLES, User
-from portal.permissions import has_role
+from portal.forms_util import message_errors
+from portal.pages import form_page
+from portal.permissions import can, require
 from sla.models import MaintenanceType, Priority
 from tickets import attachments, display, selectors, services
 from tickets.forms import AssignForm, InterventionForm, PriorityForm, ReplyForm, StatusForm, TicketForm
@@ -30,8 +32,8 @@ from tickets.models import TicketStatus
 
 
 def _team(tenant):
-    return User.objects.filter(membership__tenant=tenant, membership__role__in=list(PROVIDER_ROLES),
-                               is_active=True).order_by("full_name", "email")
+    """Who a ticket can be assigned to: those the policy lets take tickets."""
+    return portal_selectors.users_who_may(tenant=tenant, action="ticket.take")
 
 
 @tenant_required()
@@ -62,7 +64,7 @@ def ticket_list(request):
 
 
 @require_POST
-@tenant_required(roles=PROVIDER_ROLES)
+@tenant_required(action="ticket.assign")
 def ticket_bulk_assign(request):
     refs = request.POST.getlist("tickets")
     assignee_id = request.POST.get("assignee") or None
@@ -86,23 +88,23 @@ def ticket_create(request):
         status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
     items = CoveredItem.objects.filter(tenant=request.tenant, contract__in=contracts).select_related("contract")
     form = TicketForm(request.POST or None, request.FILES or None, contracts=contracts, items=items)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                ticket = services.ticket_create(
-                    tenant=request.tenant, actor=request.user, contract=data["contract"], title=data["title"],
-                    description=data["description"], maintenance_type=data["maintenance_type"],
-                    impact=data["impact"], urgency=data["urgency"], covered_item=data["covered_item"],
-                )
-                if data.get("attachment"):
-                    attachments.attachment_add(ticket=ticket, actor=request.user, upload=data["attachment"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Ticket %(ref)s opened. We will get back to you.") % {"ref": ticket.reference})
-            return redirect("ticket-detail", ticket_ref=ticket.reference)
-    return render(request, "tickets/ticket_form.html", {"form": form, "has_contracts": contracts.exists()})
+
+    @transaction.atomic
+    def save(data):
+        ticket = services.ticket_create(
+            tenant=request.tenant, actor=request.user, contract=data["contract"], title=data["title"],
+            description=data["description"], maintenance_type=data["maintenance_type"],
+            impact=data["impact"], urgency=data["urgency"], covered_item=data["covered_item"],
+        )
+        if data.get("attachment"):
+            attachments.attachment_add(ticket=ticket, actor=request.user, upload=data["attachment"])
+        return ticket
+
+    return form_page(
+        request, form, template="tickets/ticket_form.html", context={"has_contracts": contracts.exists()}, save=save,
+        success=lambda ticket: _("Ticket %(ref)s opened. We will get back to you.") % {"ref": ticket.reference},
+        success_url=lambda ticket: reverse("ticket-detail", args=[ticket.reference]),
+    )
 
 
 @tenant_required()
@@ -128,7 +130,8 @@ def ticket_detail(request, ticket_ref: str):
         if is_provider else None,
         "intervention_form": InterventionForm(initial={"date": timezone.localdate(), "mode": "remote"}),
         "explain": explain,
-        "can_accept": viewer.is_client and ticket.status == TicketStatus.RESOLVED,
+        # The client's own answer to a resolution (provider staff have the workflow's buttons).
+        "can_accept": viewer.is_client and can(viewer, "ticket.change_status", ticket, to=TicketStatus.CLOSED),
     }
     return render(request, "tickets/ticket_detail.html", context)
 
@@ -146,14 +149,16 @@ def _explain(ticket):
         return None
 
 
-def _ticket_action(handler):
-    """A POST action on a ticket: 404 outside the viewer's scope, then the service's
-    own checks (403 for a wrong role, a message for a refused change)."""
+def _ticket_action(handler, action: str, **details):
+    """A POST action on a ticket: 404 outside the viewer's scope, then the policy for
+    `action` (403, before the form is even read), then the service (which asks again,
+    and answers a refused change with a message)."""
 
     @require_POST
     @tenant_required()
     def view(request, ticket_ref: str):
         ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ticket_ref)
+        require(request.membership, action, ticket, **details)
         try:
             handler(request, ticket)
         except ValidationError as exc:
@@ -175,7 +180,7 @@ def _reply(request, ticket):
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         raise ValidationError(form.errors)
-    internal = form.cleaned_data["internal"] and request.membership.is_provider
+    internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
     with transaction.atomic():
         message = services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
                                         internal=internal, idempotency_key=form.cleaned_data["idempotency_key"])
@@ -207,8 +212,6 @@ def _priority(request, ticket):
 
 
 def _assign(request, ticket):
-    if not has_role(request.membership, PROVIDER_ROLES):
-        raise PermissionDenied
     form = AssignForm(request.POST, team=_team(request.tenant))
     if not form.is_valid():
         raise ValidationError(form.errors)
@@ -224,15 +227,19 @@ def _intervention(request, ticket):
     messages.success(request, _("Intervention logged."))
 
 
-ticket_take = _ticket_action(_take)
-ticket_reply = _ticket_action(_reply)
-ticket_wait = _ticket_action(_status_handler(TicketStatus.WAITING_ON_CLIENT, gettext_lazy("Waiting for the client's answer.")))
-ticket_resume = _ticket_action(_status_handler(TicketStatus.IN_PROGRESS, gettext_lazy("Back in progress.")))
-ticket_resolve = _ticket_action(_status_handler(TicketStatus.RESOLVED, gettext_lazy("Ticket resolved.")))
-ticket_accept = _ticket_action(_status_handler(TicketStatus.CLOSED, gettext_lazy("Resolution accepted. Thank you!")))
-ticket_priority = _ticket_action(_priority)
-ticket_assign = _ticket_action(_assign)
-ticket_intervention = _ticket_action(_intervention)
+def _status_action(target: str, done):
+    return _ticket_action(_status_handler(target, done), "ticket.change_status", to=target)
+
+
+ticket_take = _ticket_action(_take, "ticket.take")
+ticket_reply = _ticket_action(_reply, "ticket.reply")
+ticket_wait = _status_action(TicketStatus.WAITING_ON_CLIENT, gettext_lazy("Waiting for the client's answer."))
+ticket_resume = _status_action(TicketStatus.IN_PROGRESS, gettext_lazy("Back in progress."))
+ticket_resolve = _status_action(TicketStatus.RESOLVED, gettext_lazy("Ticket resolved."))
+ticket_accept = _status_action(TicketStatus.CLOSED, gettext_lazy("Resolution accepted. Thank you!"))
+ticket_priority = _ticket_action(_priority, "ticket.set_priority")
+ticket_assign = _ticket_action(_assign, "ticket.assign")
+ticket_intervention = _ticket_action(_intervention, "intervention.log")
 
 
 @require_POST
@@ -256,9 +263,6 @@ def ticket_reject(request, ticket_ref: str):
 def attachment_download(request, ticket_ref: str, attachment_id: int):
     ticket = selectors.ticket_get(tenant=request.tenant, viewer=request.membership, reference=ticket_ref)
     attachment = selectors.attachment_get(ticket=ticket, viewer=request.membership, attachment_id=attachment_id)
-    path = attachments.attachment_path(attachment)
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                        filename=attachment.filename)
+    return file_response(attachments.attachment_path(attachment), filename=attachment.filename,
+                         content_type=attachment.content_type)
 

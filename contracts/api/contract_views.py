@@ -4,7 +4,7 @@ service as the portal), versions, terms and PDF documents."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -30,8 +30,10 @@ from contracts.api.contract_serializers import (
     TermSerializer,
     VersionSerializer,
 )
-from contracts.models import ClauseTemplate, Contract, ContractStatus
+from contracts.models import ClauseTemplate, Contract
 from contracts.services import contracts as services
+from portal.downloads import file_response
+from portal.permissions import require
 from sla import selectors as sla_selectors
 
 
@@ -80,13 +82,6 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except Http404 as exc:
             raise ValidationError({"sla_policy": [_("No SLA policy “%(code)s”.") % {"code": code}]}) from exc
 
-    def _require_editor(self) -> None:
-        """Before resolving references in the body: a client or a technician is refused
-        with 403 whatever the body says, not told that a reference does not resolve."""
-        from portal.permissions import PARTY_EDITORS, require_role
-
-        require_role(self.request.user, PARTY_EDITORS, tenant=self.request.tenant)
-
     def _values(self, data: dict) -> dict:
         values = dict(data)
         if "client" in values:
@@ -99,7 +94,9 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=ContractWriteSerializer, responses={201: ContractDetailSerializer})
     def create(self, request):
-        self._require_editor()
+        # The policy first (the service asks again): a client or a technician is refused
+        # with 403 whatever the body says, not told that a reference does not resolve.
+        require(request.membership, "contract.create", tenant=request.tenant)
         data = ContractWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = self._values(data.validated_data)
@@ -111,7 +108,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=ContractWriteSerializer, responses=ContractDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         contract = self.get_object()
-        self._require_editor()
+        require(request.membership, "contract.update", contract)  # before resolving references (see create)
         data = ContractWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         contract = services.contract_update(contract=contract, actor=request.user, **self._values(data.validated_data))
@@ -189,7 +186,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def amend(self, request, contract_ref=None):
         """Sign an amendment: apply its changes and keep the new version."""
         contract = self.get_object()
-        self._require_editor()
+        require(request.membership, "contract.amend", contract)  # before resolving references (see create)
         data = AmendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -238,14 +235,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses={202: DocumentSerializer})
     @action(detail=True, methods=["post"], url_path="documents/render")
     def render(self, request, contract_ref=None):
-        """(Re-)render the PDF of the current version (provider staff)."""
-        contract = self.get_object()
-        from portal.permissions import PARTY_EDITORS, require_role
-
-        require_role(request.user, PARTY_EDITORS, tenant=request.tenant)
-        if contract.status == ContractStatus.DRAFT:
-            raise ValidationError({"status": [_("A draft has no document yet: send it first.")]})
-        doc = documents.document_request(contract=contract, kind="contract", version=contract.version)
+        """(Re-)render the PDF of the current version (account managers and administrators)."""
+        doc = services.contract_render_pdf(contract=self.get_object(), actor=request.user)
         doc.refresh_from_db()
         return Response(DocumentSerializer(doc).data, status=status.HTTP_202_ACCEPTED)
 
@@ -254,14 +245,10 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def download(self, request, contract_ref=None, kind=None, version=None):
         """The PDF itself, to the provider's staff and to the contract's client only."""
         contract = self.get_object()
-        doc = selectors.contract_document_get(contract=contract, kind=kind, version=int(version))
-        if doc.status != "ready":
-            raise Http404
-        path = documents.document_path(doc)
-        if not path.exists():
-            raise Http404
-        return FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"{contract.reference}-{kind}-v{version}.pdf")
+        _doc, path = documents.document_download(contract=contract, actor=request.user, kind=kind,
+                                                 version=int(version))
+        return file_response(path, filename=f"{contract.reference}-{kind}-v{version}.pdf",
+                             content_type="application/pdf")
 
 
 class ClauseTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

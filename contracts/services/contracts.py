@@ -34,7 +34,7 @@ from contracts.models import (
 from contracts.terms import ContractTermsError
 from portal.audit import audit_log, changed, snapshot
 from portal.exceptions import ApplicationError
-from portal.permissions import PARTY_EDITORS, require_role
+from portal.permissions import require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant
 
@@ -46,6 +46,7 @@ __all__ = [
     "contract_activate",
     "contract_amend",
     "contract_create",
+    "contract_render_pdf",
     "contract_renew",
     "contract_resume",
     "contract_send",
@@ -115,7 +116,7 @@ def _check_parties(contract: Contract) -> None:
 @transaction.atomic
 def contract_create(*, tenant, actor, client: Organization, provider: Organization, today: date | None = None,
                     **data: Any) -> Contract:
-    require_role(actor, PARTY_EDITORS, tenant=tenant)
+    require(actor, "contract.create", tenant=tenant)
     unknown = set(data) - set(CONTRACT_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
@@ -135,7 +136,7 @@ def contract_create(*, tenant, actor, client: Organization, provider: Organizati
 @transaction.atomic
 def contract_update(*, contract: Contract, actor, **data: Any) -> Contract:
     """Edit a draft. Once sent, a contract changes only by amendment."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.update", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("edit"))
     allowed = (*CONTRACT_FIELDS, "client", "provider")
@@ -162,7 +163,7 @@ def contract_set_scope(
     exclusions: Iterable[str] | None = None, maintenance_types: Iterable[Mapping[str, Any]] | None = None,
 ) -> Contract:
     """Replace the scope of a draft: covered items, exclusions, maintenance types."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.set_scope", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("change the scope of"))
     tenant_id = contract.tenant_id
@@ -212,7 +213,7 @@ def contract_set_clauses(
 ) -> Contract:
     """Replace the clauses of a draft, from explicit texts and/or templates of the
     tenant's library (copied, so later edits of the library change nothing here)."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.set_clauses", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("edit the clauses of"))
     rows: list[ContractClause] = []
@@ -299,7 +300,7 @@ def _queue_document(contract: Contract, kind: str, version: int) -> None:
 @transaction.atomic
 def contract_send(*, contract: Contract, actor, now: datetime | None = None) -> Contract:
     """Send a complete draft for signature; its clauses are frozen from now on."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.send", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("send"))
     _require_complete(contract, _("send the contract"))
@@ -317,7 +318,7 @@ def contract_activate(*, contract: Contract, actor, signed_on: date, client_sign
                       now: datetime | None = None) -> Contract:
     """Record the signature: the contract becomes active, its first term and version 1
     are recorded."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.activate", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.SENT, action=_("activate"))
     _require_complete(contract, _("activate the contract"))
@@ -343,7 +344,7 @@ def contract_activate(*, contract: Contract, actor, signed_on: date, client_sign
 @transaction.atomic
 def contract_suspend(*, contract: Contract, actor, reason: str, now: datetime | None = None) -> Contract:
     """Stop interventions (e.g. unpaid invoices). New tickets are refused meanwhile."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.suspend", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.ACTIVE, action=_("suspend"))
     if not (reason or "").strip():
@@ -359,7 +360,7 @@ def contract_suspend(*, contract: Contract, actor, reason: str, now: datetime | 
 
 @transaction.atomic
 def contract_resume(*, contract: Contract, actor) -> Contract:
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.resume", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.SUSPENDED, action=_("resume"))
     contract.status = ContractStatus.ACTIVE
@@ -383,7 +384,7 @@ def contract_terminate(
     contract's terms (`ContractTerms.last_day_if_notice`); for breach, force majeure or
     mutual agreement it is `effective_date` (default: the notice date). The contract
     stays active until then; the daily job ends it."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.terminate", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("terminate"))
     if contract.notice_given_on is not None:
@@ -435,7 +436,7 @@ def contract_renew(*, contract: Contract, actor, months: int | None = None, mont
                    today: date | None = None) -> ContractTerm:
     """Renew explicitly (express renewal): a new term follows the current last term,
     optionally with a revised monthly fee."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.renew", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("renew"))
     if contract.initial_months is None:
@@ -477,7 +478,7 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
                    changes: Mapping[str, Any]) -> Amendment:
     """Sign an amendment: apply its changes, number it, and keep the new version as an
     immutable snapshot effective from `effective_date`."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.amend", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("amend"))
     errors = {}
@@ -524,6 +525,18 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
     return amendment
 
 
+@transaction.atomic
+def contract_render_pdf(*, contract: Contract, actor):
+    """Render the PDF of the contract's current version again (e.g. after a template
+    change). A draft has no document: it is rendered when the contract is sent."""
+    require(actor, "contract.render_pdf", contract)
+    if contract.status == ContractStatus.DRAFT:
+        raise ValidationError({"status": [_("A draft has no document yet: send it first.")]})
+    from contracts.documents import document_request
+
+    return document_request(contract=contract, kind="contract", version=contract.version)
+
+
 def clause_library_seed(*, tenant) -> int:
     """Give a tenant the default clause library in French and English (kinds it already
     has in a language are kept). Returns the number of templates created."""
@@ -543,7 +556,7 @@ def clause_library_seed(*, tenant) -> int:
 @transaction.atomic
 def contract_clause_update(*, contract: Contract, actor, clause_id: int, title: str, body: str) -> ContractClause:
     """Edit the contract's own copy of a clause, while the contract is a draft."""
-    require_role(actor, PARTY_EDITORS, tenant=contract.tenant)
+    require(actor, "contract.clause_update", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("edit the clauses of"))
     from portal.tenancy import get_for_tenant
@@ -567,7 +580,7 @@ CLAUSE_TEMPLATE_FIELDS = ("kind", "language", "title", "body", "is_active")
 def clause_template_save(*, tenant, actor, template: ClauseTemplate | None = None, **data: Any) -> ClauseTemplate:
     """Create or edit a clause of the tenant's library. Contracts keep their own copies,
     so an edit here never changes a contract already drafted."""
-    require_role(actor, PARTY_EDITORS, tenant=tenant)
+    require(actor, "clause_template.save", tenant=tenant)
     unknown = set(data) - set(CLAUSE_TEMPLATE_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})

@@ -1,4 +1,4 @@
-"""Changing parties. One function per use case; each checks the role, validates fully,
+"""Changing parties. One function per use case; each asks the policy, validates fully,
 saves in a transaction and writes the audit log."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contact, Organization
 from portal.audit import audit_log, changed, snapshot
-from portal.permissions import PARTY_EDITORS, require_role
+from portal.permissions import require
 from portal.sequences import sequence_next
 
 __all__ = [
@@ -45,7 +45,7 @@ def _save_unique(org: Organization) -> None:
 
 @transaction.atomic
 def organization_create(*, tenant, actor, **data) -> Organization:
-    require_role(actor, PARTY_EDITORS, tenant=tenant)
+    require(actor, "organization.create", tenant=tenant)
     org = Organization(tenant=tenant, **_only(data, ORGANIZATION_FIELDS))
     org.full_clean(exclude=["reference"])
     org.reference = f"ORG-{sequence_next(tenant=tenant, key='organization'):04d}"
@@ -59,7 +59,7 @@ def organization_create(*, tenant, actor, **data) -> Organization:
 
 @transaction.atomic
 def organization_update(*, organization: Organization, actor, **data) -> Organization:
-    require_role(actor, PARTY_EDITORS, tenant=organization.tenant)
+    require(actor, "organization.update", organization)
     org = Organization.objects.select_for_update().get(pk=organization.pk, tenant_id=organization.tenant_id)
     before = snapshot(org, ORGANIZATION_FIELDS)
     for name, value in _only(data, ORGANIZATION_FIELDS).items():
@@ -77,7 +77,7 @@ def organization_update(*, organization: Organization, actor, **data) -> Organiz
 
 @transaction.atomic
 def contact_create(*, organization: Organization, actor, **data) -> Contact:
-    require_role(actor, PARTY_EDITORS, tenant=organization.tenant)
+    require(actor, "contact.create", organization)
     contact = Contact(tenant=organization.tenant, organization=organization, **_only(data, CONTACT_FIELDS))
     contact.full_clean()
     contact.save()
@@ -91,7 +91,7 @@ def contact_create(*, organization: Organization, actor, **data) -> Contact:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, actor, **data) -> Contact:
-    require_role(actor, PARTY_EDITORS, tenant=contact.tenant)
+    require(actor, "contact.update", contact)
     before = snapshot(contact, CONTACT_FIELDS)
     for name, value in _only(data, CONTACT_FIELDS).items():
         setattr(contact, name, value)
@@ -109,7 +109,7 @@ def contact_update(*, contact: Contact, actor, **data) -> Contact:
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor) -> None:
-    require_role(actor, PARTY_EDITORS, tenant=contact.tenant)
+    require(actor, "contact.delete", contact)
     org = contact.organization
     audit_log(
         tenant=contact.tenant, actor=actor, action="contact.delete", obj=contact,

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from portal import tenancy
-from portal.models import PROVIDER_ROLES
+from portal.permissions import can
 
 
 class IsTenantMember(permissions.BasePermission):
@@ -19,8 +19,29 @@ class IsTenantMember(permissions.BasePermission):
         return tenancy.attach(request, request.user) is not None
 
 
-class IsProvider(IsTenantMember):
-    message = _("Only the provider's staff may use this endpoint.")
+class _PolicyCheck(IsTenantMember):
+    def __init__(self, action: str) -> None:
+        self.action = action
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.membership.role in PROVIDER_ROLES
+        if not super().has_permission(request, view):
+            return False
+        if not can(request.membership, self.action):
+            self.message = _("Your role does not allow this action.")
+            return False
+        return True
+
+
+class PolicyPermission:
+    """A tenant member whom the policy (`portal.permissions`) allows `action`, for the
+    endpoints reserved to some roles: `permission_classes = [PolicyPermission("audit.read")]`.
+
+    DRF instantiates each entry of `permission_classes` per request; calling this gives
+    a fresh check, so the action is written once, where the endpoint is declared."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    def __call__(self) -> _PolicyCheck:
+        return _PolicyCheck(self.action)
+

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import selectors, services
-from portal.api.permissions import IsTenantMember
+from portal.api.permissions import PolicyPermission
 from portal.models import ApiToken, AuditEvent
-from portal.permissions import TENANT_ADMINS
 
 
 class MeSerializer(serializers.Serializer):
@@ -75,11 +74,6 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class IsTenantAdmin(IsTenantMember):
-    def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.membership.role in TENANT_ADMINS
-
-
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
     organization = serializers.CharField(source="organization.reference", allow_null=True, default=None)
@@ -94,7 +88,7 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     Filters: `action` (prefix, e.g. `organization.`), `object_ref`, `actor`."""
 
     serializer_class = AuditEventSerializer
-    permission_classes = [IsTenantAdmin]
+    permission_classes = [PolicyPermission("audit.read")]
     queryset = AuditEvent.objects.none()
 
     def get_queryset(self):

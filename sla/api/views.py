@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.permissions import IsProvider
+from portal.api.permissions import PolicyPermission
 from portal.tenancy import get_for_tenant
 from sla import selectors, services
 from sla.api.serializers import (
@@ -140,7 +140,7 @@ class PriorityMatrixApi(APIView):
     """Impact × urgency → priority (ITIL 3×3 by default). PUT sets cells (tenant admins).
     Provider staff only, like the matrix page: client users see no SLA configuration."""
 
-    permission_classes = [IsProvider]
+    permission_classes = [PolicyPermission("sla.read")]
 
     @extend_schema(responses=PriorityMatrixSerializer)
     def get(self, request):

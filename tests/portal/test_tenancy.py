@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from contracts.models import Organization
 from portal import tenancy
 from portal.models import Tenant
-from portal.permissions import PARTY_EDITORS, require_role
+from portal.permissions import require
 from tests.factories import OrganizationFactory, UserFactory
 
 # --------------------------------------------------------------------------- get_for_tenant
@@ -91,18 +91,18 @@ def test_it_refuses_the_api_to_a_user_of_an_inactive_tenant(api, alice, tenant_a
     assert api.as_(alice).get("/api/v1/organizations/").status_code == 403
 
 
-# --------------------------------------------------------------------------- require_role
+# --------------------------------------------------------------------------- the policy, across tenants
 
 
 def test_it_lets_an_editor_act_in_its_tenant(amy, tenant_a):
-    assert require_role(amy, PARTY_EDITORS, tenant=tenant_a).role == "account_manager"
+    assert require(amy, "organization.create", tenant=tenant_a).role == "account_manager"
 
 
 def test_it_refuses_an_editor_acting_in_another_tenant(amy, tenant_b):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        require_role(amy, PARTY_EDITORS, tenant=tenant_b)
+        require(amy, "organization.create", tenant=tenant_b)
 
 
 def test_it_refuses_an_editor_service_call_on_another_tenants_organization(amy, org_b1):

@@ -4,7 +4,7 @@ first, nearest SLA deadline first, paused last); every change runs a service."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from contracts import selectors as contract_selectors
 from portal.api.pagination import CappedPagination
 from portal.api.visibility import for_viewer
-from portal.models import PROVIDER_ROLES, Membership
-from portal.permissions import require_role
+from portal.downloads import file_response
+from portal.models import Membership
+from portal.permissions import require
 from tickets import attachments, selectors, services
 from tickets.api.serializers import (
     AssignSerializer,
@@ -136,7 +137,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def assign(self, request, ticket_ref=None):
         ticket = self.get_object()
-        require_role(request.user, PROVIDER_ROLES, tenant=request.tenant)
+        require(request.membership, "ticket.assign", ticket)  # the policy first: 403 before the body is read
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assignee = None
@@ -198,11 +199,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def download(self, request, ticket_ref=None, attachment_id=None):
         ticket = self.get_object()
         attachment = selectors.attachment_get(ticket=ticket, viewer=request.membership, attachment_id=attachment_id)
-        path = attachments.attachment_path(attachment)
-        if not path.exists():
-            raise Http404
-        return FileResponse(path.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.filename)
+        return file_response(attachments.attachment_path(attachment), filename=attachment.filename,
+                             content_type=attachment.content_type)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
