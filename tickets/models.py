@@ -134,14 +134,17 @@ class TicketMessage(TenantOwnedModel):
     author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
-    # A double click (or a client retry) with the same key stores the message once.
+    # A double click (or a client retry) with the same key stores the message once. The
+    # key is the author's own: another author's key is another message (a key found by
+    # ticket alone once returned a technician's internal note to a client).
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "ticket", "idempotency_key"], name="ticketmessage_once",
-                                    condition=~Q(idempotency_key="")),
+            # ticket_reply's replay lookup: (tenant, ticket, author, key).
+            models.UniqueConstraint(fields=["tenant", "ticket", "author", "idempotency_key"],
+                                    name="ticketmessage_author_key_once", condition=~Q(idempotency_key="")),
         ]
         indexes = [models.Index(fields=["tenant", "ticket", "created_at"], name="ticketmessage_thread")]
 

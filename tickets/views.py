@@ -19,7 +19,7 @@ from contracts.models import ContractStatus, CoveredItem
 from contracts.selectors import contract_list, organization_list
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, UnprocessableError
 from portal.forms_util import apply_errors, message_errors
 from portal.models import PROVIDER_ROLES, User
 from portal.permissions import has_role
@@ -176,12 +176,14 @@ def _reply(request, ticket):
     if not form.is_valid():
         raise ValidationError(form.errors)
     internal = form.cleaned_data["internal"] and request.membership.is_provider
-    with transaction.atomic():
-        message = services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
-                                        internal=internal, idempotency_key=form.cleaned_data["idempotency_key"])
-        if form.cleaned_data.get("attachment"):
-            attachments.attachment_add(ticket=ticket, actor=request.user, upload=form.cleaned_data["attachment"],
-                                       message=message)
+    try:
+        services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"], internal=internal,
+                              idempotency_key=form.cleaned_data["idempotency_key"],
+                              attachment=form.cleaned_data.get("attachment"))
+    except UnprocessableError as exc:
+        # The form's hidden key was sent before with another content (e.g. edited after "back").
+        raise ApplicationError(_("This form was already sent with another message; that one was kept. "
+                                 "Reload the page to send a new message."), code=exc.code) from exc
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
 
 

@@ -626,6 +626,52 @@ def test_it_stores_a_retried_message_once(api, cody, ticket):
     assert TicketMessage.objects.count() == 1
 
 
+def test_it_never_returns_a_technicians_note_to_a_client_reusing_its_key(api, bob, cody, ticket):
+    api.as_(bob).post(api_action(ticket, "messages"), {"body": "secret", "internal": True, "idempotency_key": "1"},
+                      format="json")
+
+    response = api.as_(cody).post(api_action(ticket, "messages"), {"body": "any news?", "idempotency_key": "1"},
+                                  format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["author"], response.json()["body"], response.json()["internal"]) == (
+        cody.email, "any news?", False)
+
+
+def test_it_stores_a_clients_message_sent_with_the_key_of_a_technicians_note(api, bob, cody, ticket):
+    api.as_(bob).post(api_action(ticket, "messages"), {"body": "secret", "internal": True, "idempotency_key": "1"},
+                      format="json")
+
+    api.as_(cody).post(api_action(ticket, "messages"), {"body": "any news?", "idempotency_key": "1"}, format="json")
+
+    assert sorted(TicketMessage.objects.values_list("author__email", "body", "internal")) == [
+        (bob.email, "secret", True), (cody.email, "any news?", False)]
+
+
+def test_it_refuses_a_replay_with_another_body(api, cody, ticket):
+    client = api.as_(cody)
+    client.post(api_action(ticket, "messages"), {"body": "It blinks orange.", "idempotency_key": "k"}, format="json")
+
+    response = client.post(api_action(ticket, "messages"), {"body": "Now it is red.", "idempotency_key": "k"},
+                           format="json")
+
+    assert response.status_code == 422
+    assert (error(response)["code"], list(error(response)["fields"])) == ("idempotency_mismatch", ["body"])
+    assert TicketMessage.objects.count() == 1
+
+
+def test_it_refuses_a_replay_that_turns_a_note_into_a_reply(api, bob, ticket):
+    client = api.as_(bob)
+    client.post(api_action(ticket, "messages"), {"body": "Check the toner.", "internal": True, "idempotency_key": "k"},
+                format="json")
+
+    response = client.post(api_action(ticket, "messages"), {"body": "Check the toner.", "idempotency_key": "k"},
+                           format="json")
+
+    assert response.status_code == 422
+    assert (error(response)["code"], list(error(response)["fields"])) == ("idempotency_mismatch", ["internal"])
+
+
 def test_it_refuses_a_message_on_a_closed_ticket(api, bob, cody, contract):
     ticket = resolved_ticket(client=cody, provider=bob, contract=contract)
     ticket_change_status(ticket=ticket, actor=cody, status="closed", now=at(MON, 16))
