@@ -202,15 +202,15 @@ class Intervention(TenantOwnedModel):
 
 class SlaEvent(TenantOwnedModel):
     """A warning or breach recorded by the scan, once per (ticket, metric, kind, target
-    version): the unique key makes retries and concurrent scans harmless. Rows not yet
-    notified double as the notification outbox."""
+    version): the unique key makes retries and concurrent scans harmless. Its e-mails are
+    written to the outbox (portal.OutboxMessage) in the same transaction, keyed by the
+    same natural key."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
     metric = models.CharField(max_length=10, choices=[("response", _("Response")), ("resolution", _("Resolution"))])
     kind = models.CharField(max_length=8, choices=[("warning", _("Warning")), ("breach", _("Breach"))])
     target_version = models.PositiveIntegerField()
     at = models.DateTimeField(help_text="The instant of the warning or breach (the deadline), never the scan's clock.")
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

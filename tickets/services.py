@@ -1,7 +1,8 @@
 """Ticket use cases: open, take, reply, note, change status, priority and assignee, log
 interventions. Each checks who may act and the ticket's state, writes a history row
 (`TicketEvent`), recomputes the SLA cache synchronously (the clock is cheap, and losing
-Redis must never lose a deadline) and queues notifications after commit."""
+Redis must never lose a deadline) and writes its e-mails to the outbox in the same
+transaction (portal/outbox.py sends them after commit, or the periodic sweep does)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract, ContractStatus, CoveredItem
 from portal.audit import audit_log
-from portal.celery import enqueue_on_commit
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.models import CLIENT_ROLES, PROVIDER_ROLES
 from portal.permissions import require_role
@@ -34,6 +34,7 @@ from tickets.models import (
     TicketSource,
     TicketStatus,
 )
+from tickets.notifications import ticket_notify
 from tickets.sla import ticket_sla_refresh
 
 ALL_ROLES = PROVIDER_ROLES | CLIENT_ROLES
@@ -60,12 +61,10 @@ def _event(ticket: Ticket, kind: str, *, actor, at: datetime, **values) -> Ticke
                                       **values)
 
 
-def _notify(ticket: Ticket, kind: str, *, actor=None, **extra) -> None:
-    from tickets.tasks import ticket_notify_task
-
-    # The actor is not e-mailed about their own action.
-    extra["actor_id"] = actor.pk if actor is not None else None
-    enqueue_on_commit(ticket_notify_task, ticket.tenant_id, ticket.pk, kind, extra)
+def _notify(ticket: Ticket, kind: str, *, actor=None, author_is_client: bool = False, **context) -> None:
+    """Write the event's e-mails to the outbox, in this transaction: they are sent once it
+    commits, even if the broker is down then (nothing is rendered in the request)."""
+    ticket_notify(ticket=ticket, kind=kind, actor=actor, author_is_client=author_is_client, context=context)
 
 
 def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
@@ -200,7 +199,7 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.take", obj=ticket,
               organization=ticket.organization)
-    _notify(ticket, "status", actor=actor)
+    _notify(ticket, "status", actor=actor, status=ticket.status)
     return ticket
 
 
@@ -271,7 +270,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
                   obj=ticket, organization=ticket.organization)
     if not internal:
-        _notify(ticket, "reply", actor=actor, message_id=message.pk)
+        _notify(ticket, "reply", actor=actor, author_is_client=membership.is_client, message_id=message.pk)
     return message
 
 
@@ -299,7 +298,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
                   organization=ticket.organization, changes={"status": [old, status], "reason": reason})
-    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, old=old)
+    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, status=status)
     return ticket
 
 

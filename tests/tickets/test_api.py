@@ -6,8 +6,13 @@ with explicit instants (the calendar and the week of tests/tickets/factories.py)
 from __future__ import annotations
 
 import pytest
+from django.core import mail
+from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 
 from contracts.services import contracts as contract_services
+from portal.models import OutboxMessage
 from tests.tickets import factories as tf
 from tests.tickets.api_helpers import (
     API,
@@ -227,6 +232,34 @@ def test_it_computes_the_response_deadline_at_once(api, clara, contract):
     assert sla["response"]["deadline"] is not None
     assert sla["response"]["target_minutes"] == 60  # P1
     assert sla["response"]["state"] == "running"
+
+
+def test_it_renders_no_email_while_opening_a_ticket(api, cody, bob, contract, django_capture_on_commit_callbacks):
+    rendered: list[str] = []
+
+    def record(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=False):  # what the worker does later is not the request's
+            response = api.as_(cody).post(API, new_ticket(contract=contract.reference), format="json")
+    finally:
+        template_rendered.disconnect(record)
+
+    assert response.status_code == 201
+    assert [name for name in rendered if name.startswith("emails/")] == []
+    assert mail.outbox == []
+    assert sorted(OutboxMessage.objects.filter(kind="ticket.created").values_list("recipient", flat=True)) == [
+        bob.email, cody.email]
+
+
+def test_it_writes_a_new_tickets_emails_in_one_insert(api, cody, bob, tom, contract):
+    with CaptureQueriesContext(connection) as queries:
+        api.as_(cody).post(API, new_ticket(contract=contract.reference), format="json")
+
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "portal_outboxmessage"')]
+    assert (len(inserts), OutboxMessage.objects.count()) == (1, 3)
 
 
 def test_it_refuses_another_organisations_contract(api, clara, contract_a2):
