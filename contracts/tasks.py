@@ -11,14 +11,6 @@ def contract_document_render_task(tenant_id: int, document_id: int) -> None:
     documents.document_render(document_id=document_id, tenant_id=tenant_id)
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
-def contract_reminder_send_task(tenant_id: int, reminder_id: int) -> None:
-    """Send one renewal/expiry reminder (the reminder row was created once by the daily run)."""
-    from contracts.services import renewals
-
-    renewals.reminder_send(tenant_id=tenant_id, reminder_id=reminder_id)
-
-
 @shared_task
 def contracts_daily_task(today: str | None = None) -> None:
     """Every day: one task per active tenant (tacit renewals, reminders, expiries)."""
@@ -41,3 +33,16 @@ def contracts_daily_tenant_task(tenant_id: int, today: str) -> None:
     tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
     if tenant is not None:
         renewals.contracts_daily(tenant=tenant, today=date.fromisoformat(today))
+
+
+@shared_task
+def contract_reminder_send_task(tenant_id: int, reminder_id: int) -> None:
+    """Kept for the tasks queued by the previous release (remove in a later release): a
+    reminder's e-mails go through the outbox now."""
+    from contracts.models import ContractReminder
+    from contracts.notifications import reminder_notify
+
+    reminder = ContractReminder.objects.filter(tenant_id=tenant_id, pk=reminder_id).select_related(
+        "contract__account_manager").first()
+    if reminder is not None:
+        reminder_notify(reminder=reminder)

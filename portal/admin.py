@@ -4,7 +4,8 @@ Tenant users work in the portal, where every change goes through services and th
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.models import AuditEvent, Membership, Tenant, User
+from portal.models import AuditEvent, Membership, OutboxMessage, Tenant, User
+from portal.outbox import outbox_retry
 
 
 @admin.register(Tenant)
@@ -41,4 +42,22 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The notifications waiting, sent or given up on; failed ones can be queued again."""
+
+    list_display = ["created_at", "tenant", "kind", "recipient", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "channel", "kind", "tenant"]
+    search_fields = ["recipient", "kind", "last_error"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry"]
+
+    @admin.action(description="Queue the failed notifications again")
+    def retry(self, request, queryset):
+        self.message_user(request, f"{outbox_retry(rows=queryset)} notification(s) queued again.")
+
+    def has_add_permission(self, request):
         return False

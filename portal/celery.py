@@ -23,8 +23,10 @@ app.conf.beat_schedule = {
     "contracts-daily": {"task": "contracts.tasks.contracts_daily_task", "schedule": crontab(hour=2, minute=30)},
     # Every minute: SLA warnings and breaches of the tickets whose next check is due.
     "sla-scan": {"task": "tickets.tasks.sla_scan_task", "schedule": 60.0},
-    # Every 5 minutes: SLA notifications that could not be queued when recorded.
-    "sla-outbox": {"task": "tickets.tasks.sla_outbox_task", "schedule": 300.0},
+    # Every minute: send the notifications (e-mails) waiting in the outbox whose time has
+    # come: the ones nobody could queue when they were written (broker down), and the
+    # retries of the ones that failed. The sending never depends on that first queueing.
+    "outbox-deliver": {"task": "portal.tasks.outbox_deliver_task", "schedule": 60.0},
     # Every day at 03:00 UTC: tickets of the preventive occurrences due within each plan's lead time.
     "preventive-plans": {"task": "tickets.tasks.preventive_plans_task", "schedule": crontab(hour=3, minute=0)},
     # Every hour: close tickets resolved for the tenant's delay (default 7 days) without objection.
@@ -37,7 +39,8 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
 
     A broker that is down must never fail the request that already committed its
     work: the error is logged, and the periodic scans that own each kind of work catch
-    up later (DESIGN.md: losing Redis must never lose a ticket).
+    up later (DESIGN.md: losing Redis must never lose a ticket; the notifications are
+    in the outbox, swept every minute).
     """
     from django.db import transaction
 

@@ -25,3 +25,11 @@ class ConflictError(ApplicationError):
 
     def __init__(self, message: str, *, code: str = "conflict", extra: dict | None = None):
         super().__init__(message, code=code, extra=extra)
+
+
+class UnprocessableError(ApplicationError):
+    """Well-formed, but contradicts what the server already holds, e.g. a replayed
+    idempotency key with another content (HTTP 422). `extra["fields"]` names the fields."""
+
+    def __init__(self, message: str, *, code: str = "unprocessable", extra: dict | None = None):
+        super().__init__(message, code=code, extra=extra)

@@ -1,4 +1,5 @@
-"""Tenancy, users, memberships, API tokens, the audit log and per-tenant sequences."""
+"""Tenancy, users, memberships, API tokens, the audit log, per-tenant sequences and the
+notification outbox."""
 
 from __future__ import annotations
 
@@ -177,7 +178,6 @@ class ApiToken(TenantOwnedModel):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)  # security notice sent
 
     class Meta:
         verbose_name = _("API token")
@@ -247,3 +247,66 @@ class TenantSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last_value}"
+
+
+class OutboxChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    # Gave up after the last attempt: kept for the operators (`manage.py outbox_failed`).
+    FAILED = "failed", _("Failed")
+    # Nothing left to send: the object it is about was deleted, or no longer qualifies.
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OutboxMessage(TenantOwnedModel):
+    """One notification to deliver to one recipient: an e-mail today, a webhook call
+    later. Written in the transaction of the change it announces (so a change is never
+    committed without its notifications, whatever the broker does), then delivered by
+    `portal.outbox.outbox_deliver`, at least once: a crash between sending and marking
+    may send it twice; nothing is lost. See portal/outbox.py for the delivery rules.
+
+    The row holds what to send, not the text: `kind` picks a renderer (for e-mail, its
+    templates) and `context` holds ids (and small values of the moment, e.g. the status
+    a ticket moved to), so the text is rendered by the worker, in the recipient's
+    language of the day."""
+
+    channel = models.CharField(max_length=16, choices=OutboxChannel.choices, default=OutboxChannel.EMAIL)
+    kind = models.CharField(max_length=64)  # the event, e.g. "ticket.created"; names its renderer
+    recipient = models.CharField(max_length=500)  # an e-mail address; a webhook's URL or endpoint later
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    context = models.JSONField(default=dict, blank=True)
+    # Set where the event has a natural key (an SLA breach, a reminder): writing the same
+    # event twice (two scans, a retried job) then adds no second row.
+    dedup_key = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=16, choices=OutboxState.choices, default=OutboxState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A deliverer's lease: others leave the row alone until then (a dead worker's rows
+    # come back when it ends).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing notification")
+        verbose_name_plural = _("outgoing notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "channel", "dedup_key"], name="outbox_dedup_once",
+                                    condition=~models.Q(dedup_key="")),
+        ]
+        indexes = [
+            # outbox_claim: the pending rows that are due, across tenants, oldest first.
+            models.Index(fields=["next_attempt_at"], name="outbox_due",
+                         condition=models.Q(state="pending")),
+            # The operators' list of a tenant's failed rows (outbox_failed), newest first.
+            models.Index(fields=["tenant", "state", "-created_at"], name="outbox_tenant_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.state})"

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.celery import enqueue_on_commit
 from portal.models import ApiToken
+from portal.notifications import api_token_notify
 from portal.permissions import require
 from portal.selectors import TOKEN_PREFIX, token_digest
 from portal.tenancy import membership_for
@@ -37,9 +37,7 @@ def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> 
     token.save()
     audit_log(tenant=membership.tenant, actor=user, action="api_token.create", obj=token, object_ref=prefix,
               changes={"name": name, "expires_at": expires_at})
-    from portal.tasks import api_token_created_notify_task
-
-    enqueue_on_commit(api_token_created_notify_task, membership.tenant_id, token.pk)
+    api_token_notify(token=token)
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 

@@ -248,6 +248,9 @@ if env_secret("EMAIL_HOST_PASSWORD"):
     EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before an SMTP call gives up: a hung server must not hold the outbox's claim
+# (portal/outbox.py, a 10-minute lease per batch of 20) past its end.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,26 +2,25 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from portal.models import ApiToken
-from portal.notifications import send_templated_email
+
+@shared_task
+def outbox_deliver_task(ids: list[int] | None = None) -> int:
+    """Send the notifications of the outbox that are due: the rows `ids` just written (queued
+    after their commit, for promptness), or every due row (the periodic sweep, every
+    minute). Claims rows before sending, so concurrent runs share the work. Returns
+    the number of rows sent."""
+    from portal.outbox import outbox_deliver
+
+    return outbox_deliver(ids=ids)["sent"]
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+@shared_task
 def api_token_created_notify_task(tenant_id: int, token_id: int) -> None:
-    """Tell the owner of a new API token that it was created (a security notice).
+    """Kept for tasks queued before the outbox existed (remove in a later release): the
+    notice goes through the outbox now."""
+    from portal.models import ApiToken
+    from portal.notifications import api_token_notify
 
-    Claimed with a conditional update so that a retry never sends twice."""
-    claimed = ApiToken.objects.filter(tenant_id=tenant_id, pk=token_id, notified_at__isnull=True)
-    token = claimed.select_related("user", "tenant").first()
-    if token is None:
-        return  # deleted meanwhile, or already notified
-    from django.utils import timezone
-
-    if not claimed.update(notified_at=timezone.now()):
-        return
-    send_templated_email(
-        name="api_token_created",
-        to=[token.user.email],
-        context={"token": token, "user": token.user, "tenant": token.tenant},
-        language=token.user.language or None,
-    )
+    token = ApiToken.objects.filter(tenant_id=tenant_id, pk=token_id).select_related("user").first()
+    if token is not None:
+        api_token_notify(token=token)

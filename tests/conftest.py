@@ -153,3 +153,21 @@ def web(client):
 
     client.as_ = as_
     return client
+
+
+@pytest.fixture
+def fake_smtp(settings):
+    """A local SMTP server (tests/fake_smtp.py) that Django's SMTP backend sends to;
+    `fake_smtp.refuse(n)` makes it refuse the next n messages."""
+    from tests.fake_smtp import FakeSmtp
+
+    server = FakeSmtp().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -56,6 +56,17 @@ def _check_file(name: str, head: bytes, size: int) -> str:
     return content_type
 
 
+def _stored_name(upload) -> str:
+    return Path(upload.name or "file").name[:200]
+
+
+def attachment_matches(message: TicketMessage, upload) -> bool:
+    """Whether `upload` is (by name and size) a file already stored on `message`: a
+    replayed reply carries the file it carried the first time."""
+    name, size = _stored_name(upload), upload.size or 0
+    return any(a.filename == name and a.size == size for a in message.attachments.all())
+
+
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | None = None) -> Attachment:
     """Store an uploaded file on a ticket (an `UploadedFile`: name, size, chunks())."""
@@ -64,7 +75,7 @@ def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | No
         raise ValidationError({"file": [_("This ticket is closed.")]})
     if message is not None and message.ticket_id != ticket.pk:
         raise ValidationError({"message": [_("Unknown message.")]})
-    name = Path(upload.name or "file").name[:200]
+    name = _stored_name(upload)
     chunks = upload.chunks()
     first = b""
     digest = hashlib.sha256()

@@ -134,14 +134,17 @@ class TicketMessage(TenantOwnedModel):
     author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
-    # A double click (or a client retry) with the same key stores the message once.
+    # A double click (or a client retry) with the same key stores the message once. The
+    # key is the author's own: another author's key is another message (a key found by
+    # ticket alone once returned a technician's internal note to a client).
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "ticket", "idempotency_key"], name="ticketmessage_once",
-                                    condition=~Q(idempotency_key="")),
+            # ticket_reply's replay lookup: (tenant, ticket, author, key).
+            models.UniqueConstraint(fields=["tenant", "ticket", "author", "idempotency_key"],
+                                    name="ticketmessage_author_key_once", condition=~Q(idempotency_key="")),
         ]
         indexes = [models.Index(fields=["tenant", "ticket", "created_at"], name="ticketmessage_thread")]
 
@@ -199,15 +202,15 @@ class Intervention(TenantOwnedModel):
 
 class SlaEvent(TenantOwnedModel):
     """A warning or breach recorded by the scan, once per (ticket, metric, kind, target
-    version): the unique key makes retries and concurrent scans harmless. Rows not yet
-    notified double as the notification outbox."""
+    version): the unique key makes retries and concurrent scans harmless. Its e-mails are
+    written to the outbox (portal.OutboxMessage) in the same transaction, keyed by the
+    same natural key."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_events")
     metric = models.CharField(max_length=10, choices=[("response", _("Response")), ("resolution", _("Resolution"))])
     kind = models.CharField(max_length=8, choices=[("warning", _("Warning")), ("breach", _("Breach"))])
     target_version = models.PositiveIntegerField()
     at = models.DateTimeField(help_text="The instant of the warning or breach (the deadline), never the scan's clock.")
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,42 +1,62 @@
-"""Ticket e-mails: who is told what. Each message is three templates
-(`emails/ticket_<kind>_subject.txt`, `_body.txt`, `_body.html`) in the recipient's
-language. Internal notes are never sent. Users can turn off the non-essential kinds."""
+"""Ticket e-mails: who is told what. Services write them to the outbox (portal/outbox.py)
+in the transaction of the change, one row per recipient holding the ids to render from;
+the outbox worker renders each one (`emails/ticket_<kind>_subject.txt`, `_body.txt`,
+`_body.html`) in the recipient's language and sends it. Who is told is decided when the
+event happens (the assignee or team of that moment). Internal notes are never sent.
+Users can turn off the non-essential kinds."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 
-from portal.models import Membership, Role, User
-from portal.notifications import send_templated_email
-from tickets.models import SlaEvent, Ticket, TicketMessage
+from portal.models import Membership, OutboxMessage, Role, User
+from portal.outbox import Email, email_renderer, outbox_email_rows, outbox_write, user_language
+from tickets.models import SlaEvent, Ticket, TicketMessage, TicketStatus
 
 # Kinds a user may turn off; warnings, breaches and resolutions always go out.
 OPTIONAL_KINDS = ("created", "reply", "status", "assigned")
 
 
-def _team(ticket: Ticket) -> list[User]:
+def technicians(tenant_ids: set[int]) -> dict[int, list[User]]:
+    """The active technicians of each tenant, in one query."""
+    teams: dict[int, list[User]] = {tenant_id: [] for tenant_id in tenant_ids}
+    if tenant_ids:
+        for m in Membership.objects.filter(tenant_id__in=tenant_ids, role=Role.TECHNICIAN,
+                                           user__is_active=True).select_related("user").order_by("pk"):
+            teams[m.tenant_id].append(m.user)
+    return teams
+
+
+def _team(ticket: Ticket, teams: dict[int, list[User]] | None = None) -> list[User]:
     """The assignee if there is one, else the tenant's technicians."""
     if ticket.assignee_id:
         return [ticket.assignee]
-    return [m.user for m in Membership.objects.filter(tenant_id=ticket.tenant_id, role=Role.TECHNICIAN,
-                                                      user__is_active=True).select_related("user")]
+    if teams is None:
+        teams = technicians({ticket.tenant_id})
+    return teams.get(ticket.tenant_id, [])
 
 
-def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author_is_client: bool = False) -> list[User]:
+def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author_is_client: bool = False,
+               teams: dict[int, list[User]] | None = None) -> list[User]:
     people: list[User] = []
-    requester = [ticket.requester] if ticket.requester_id else []
+
+    def requester() -> list[User]:  # read only for the kinds that tell the requester
+        return [ticket.requester] if ticket.requester_id else []
+
     if kind == "created":
-        people = _team(ticket) + requester
+        people = _team(ticket, teams) + requester()
     elif kind == "reply":
-        people = _team(ticket) if author_is_client else requester
+        people = _team(ticket, teams) if author_is_client else requester()
     elif kind in ("status", "resolved"):
-        people = requester
+        people = requester()
     elif kind == "assigned":
         people = [ticket.assignee] if ticket.assignee_id else []
     elif kind == "warning":
-        people = _team(ticket)
+        people = _team(ticket, teams)
     elif kind == "breach":
-        people = _team(ticket) + ([ticket.contract.account_manager] if ticket.contract.account_manager_id else [])
+        people = _team(ticket, teams) + ([ticket.contract.account_manager] if ticket.contract.account_manager_id else [])
     unique = {}
     for user in people:
         if user is None or not user.is_active or not user.email:
@@ -50,47 +70,91 @@ def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author
     return list(unique.values())
 
 
-def ticket_notify(*, tenant_id: int, ticket_id: int, kind: str, extra: dict | None = None) -> int:
-    extra = extra or {}
-    ticket = (Ticket.objects.select_related("assignee", "requester", "contract__account_manager", "organization")
-              .filter(tenant_id=tenant_id, pk=ticket_id).first())
+# ---------------------------------------------------------------------- writing (in the change's transaction)
+
+
+def ticket_notify(*, ticket: Ticket, kind: str, actor: User | None = None, author_is_client: bool = False,
+                  context: dict | None = None) -> int:
+    """Write the e-mails of a ticket event (created, reply, status, resolved, assigned) to
+    the outbox. `context` adds the ids or values of the moment the e-mail needs (the
+    message of a reply, the status moved to). The actor is not told of their own action."""
+    people = recipients(ticket, kind, actor_id=actor.pk if actor is not None else None,
+                        author_is_client=author_is_client)
+    return outbox_write(outbox_email_rows(tenant_id=ticket.tenant_id, kind=f"ticket.{kind}", recipients=people,
+                                          context={"ticket_id": ticket.pk, **(context or {})}))
+
+
+def sla_events_notify(events: Sequence[SlaEvent]) -> int:
+    """Write the e-mails of newly recorded warnings and breaches to the outbox, in one
+    insert (plus one read of the tickets and one of the technicians). Each e-mail is
+    keyed by its event's natural key, so an event written twice (two scans racing) is
+    e-mailed once."""
+    if not events:
+        return 0
+    tickets = {t.pk: t for t in Ticket.objects.filter(pk__in={e.ticket_id for e in events}).select_related(
+        "assignee", "contract__account_manager")}
+    teams = technicians({t.tenant_id for t in tickets.values() if not t.assignee_id})
+    rows: list[OutboxMessage] = []
+    for event in events:
+        ticket = tickets.get(event.ticket_id)
+        if ticket is None:
+            continue
+        key = {"ticket_id": ticket.pk, "metric": event.metric, "kind": event.kind,
+               "target_version": event.target_version}
+        rows += outbox_email_rows(
+            tenant_id=ticket.tenant_id, kind=f"ticket.{event.kind}", recipients=recipients(ticket, event.kind, teams=teams),
+            context=key, dedup_key=f"sla:{ticket.pk}:{event.metric}:{event.kind}:{event.target_version}")
+    return outbox_write(rows)
+
+
+# ---------------------------------------------------------------------- rendering (in the worker)
+
+
+def _ticket(row: OutboxMessage) -> Ticket | None:
+    return Ticket.objects.select_related("organization").filter(tenant_id=row.tenant_id,
+                                                                 pk=row.context.get("ticket_id")).first()
+
+
+def _email(row: OutboxMessage, ticket: Ticket, **context) -> Email:
+    return Email(f"ticket_{row.kind.removeprefix('ticket.')}",
+                 {"ticket": ticket, "user": row.user, "url": f"{settings.PORTAL_BASE_URL}/tickets/{ticket.reference}/",
+                  **context},
+                 user_language(row.user))
+
+
+@email_renderer("ticket.created")
+@email_renderer("ticket.assigned")
+@email_renderer("ticket.resolved")
+def _ticket_event(row: OutboxMessage) -> Email | None:
+    ticket = _ticket(row)
+    return _email(row, ticket) if ticket is not None else None
+
+
+@email_renderer("ticket.status")
+def _ticket_status(row: OutboxMessage) -> Email | None:
+    ticket = _ticket(row)
     if ticket is None:
-        return 0
-    message = None
-    author_is_client = False
-    if kind == "reply":
-        message = TicketMessage.objects.filter(tenant_id=tenant_id, pk=extra.get("message_id"), internal=False).first()
-        if message is None:
-            return 0
-        author = Membership.objects.filter(user_id=message.author_id).first()
-        author_is_client = bool(author and author.is_client)
-        extra["actor_id"] = message.author_id
-    sent = 0
-    for user in recipients(ticket, kind, actor_id=extra.get("actor_id"), author_is_client=author_is_client):
-        sent += send_templated_email(
-            name=f"ticket_{kind}", to=[user.email], language=user.language or settings.LANGUAGE_CODE,
-            context={"ticket": ticket, "message": message, "user": user, "extra": extra,
-                     "url": f"{settings.PORTAL_BASE_URL}/tickets/{ticket.reference}/"},
-        )
-    return sent
+        return None
+    status = row.context.get("status") or ticket.status  # the status moved to, not the one of delivery time
+    return _email(row, ticket, status_label=TicketStatus(status).label)
 
 
-def sla_event_notify(*, tenant_id: int, event_id: int) -> int:
-    """Send a warning or breach once: the row is claimed by a conditional update."""
-    from django.utils import timezone
+@email_renderer("ticket.reply")
+def _ticket_reply(row: OutboxMessage) -> Email | None:
+    ticket = _ticket(row)
+    if ticket is None:
+        return None
+    # Never an internal note, whatever the row says.
+    message = TicketMessage.objects.filter(tenant_id=row.tenant_id, ticket=ticket, pk=row.context.get("message_id"),
+                                           internal=False).first()
+    return _email(row, ticket, message=message) if message is not None else None
 
-    claimed = SlaEvent.objects.filter(tenant_id=tenant_id, pk=event_id, notified_at__isnull=True).update(
-        notified_at=timezone.now())
-    if not claimed:
-        return 0
-    event = SlaEvent.objects.select_related("ticket").get(pk=event_id)
-    ticket = (Ticket.objects.select_related("assignee", "requester", "contract__account_manager")
-              .get(pk=event.ticket_id))
-    sent = 0
-    for user in recipients(ticket, event.kind):
-        sent += send_templated_email(
-            name=f"ticket_{event.kind}", to=[user.email], language=user.language or settings.LANGUAGE_CODE,
-            context={"ticket": ticket, "event": event, "user": user,
-                     "url": f"{settings.PORTAL_BASE_URL}/tickets/{ticket.reference}/"},
-        )
-    return sent
+
+@email_renderer("ticket.warning")
+@email_renderer("ticket.breach")
+def _sla_event(row: OutboxMessage) -> Email | None:
+    c = row.context
+    event = (SlaEvent.objects.select_related("ticket__organization")
+             .filter(tenant_id=row.tenant_id, ticket_id=c.get("ticket_id"), metric=c.get("metric"),
+                     kind=c.get("kind"), target_version=c.get("target_version")).first())
+    return _email(row, event.ticket, event=event) if event is not None else None

@@ -1,26 +1,27 @@
 """Ticket use cases: open, take, reply, note, change status, priority and assignee, log
 interventions. Each checks who may act and the ticket's state, writes a history row
 (`TicketEvent`), recomputes the SLA cache synchronously (the clock is cheap, and losing
-Redis must never lose a deadline) and queues notifications after commit."""
+Redis must never lose a deadline) and writes its e-mails to the outbox in the same
+transaction (portal/outbox.py sends them after commit, or the periodic sweep does)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, ContractStatus, CoveredItem
 from portal.audit import audit_log
-from portal.celery import enqueue_on_commit
-from portal.exceptions import ApplicationError, ConflictError
+from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.permissions import can, require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
 from sla.models import Level, Priority
 from sla.selectors import priority_for, target_for
+from tickets.attachments import attachment_add, attachment_matches
 from tickets.models import (
     OPEN_STATUSES,
     Intervention,
@@ -32,6 +33,7 @@ from tickets.models import (
     TicketSource,
     TicketStatus,
 )
+from tickets.notifications import ticket_notify
 from tickets.sla import ticket_sla_refresh
 
 # The ticket's workflow. Who may make which move is the policy's ("ticket.change_status":
@@ -55,12 +57,10 @@ def _event(ticket: Ticket, kind: str, *, actor, at: datetime, **values) -> Ticke
                                       **values)
 
 
-def _notify(ticket: Ticket, kind: str, *, actor=None, **extra) -> None:
-    from tickets.tasks import ticket_notify_task
-
-    # The actor is not e-mailed about their own action.
-    extra["actor_id"] = actor.pk if actor is not None else None
-    enqueue_on_commit(ticket_notify_task, ticket.tenant_id, ticket.pk, kind, extra)
+def _notify(ticket: Ticket, kind: str, *, actor=None, author_is_client: bool = False, **context) -> None:
+    """Write the event's e-mails to the outbox, in this transaction: they are sent once it
+    commits, even if the broker is down then (nothing is rendered in the request)."""
+    ticket_notify(ticket=ticket, kind=kind, actor=actor, author_is_client=author_is_client, context=context)
 
 
 def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
@@ -195,40 +195,64 @@ def ticket_take(*, ticket: Ticket, actor, now: datetime | None = None) -> Ticket
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.take", obj=ticket,
               organization=ticket.organization)
-    _notify(ticket, "status", actor=actor)
+    _notify(ticket, "status", actor=actor, status=ticket.status)
     return ticket
+
+
+def _replay(existing: TicketMessage, *, body: str, internal: bool, upload) -> TicketMessage:
+    """The message a replayed key stands for, if the replay asks for the same thing;
+    else a refusal naming what differs (the first request's message is kept)."""
+    differs = []
+    if existing.body != body:
+        differs.append("body")
+    if existing.internal != internal:
+        differs.append("internal")
+    if upload is not None and not attachment_matches(existing, upload):
+        differs.append("attachment")
+    if differs:
+        message = _("This idempotency key was already used for another message. Use a new key for a new message.")
+        raise UnprocessableError(message, code="idempotency_mismatch",
+                                 extra={"fields": {name: [message] for name in differs}})
+    return existing
 
 
 @transaction.atomic
 def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, idempotency_key: str = "",
-                 now: datetime | None = None) -> TicketMessage:
-    """Post a public reply or (provider only) an internal note. The first public reply
-    of a provider user meets the response metric; a client's reply to a ticket waiting
-    on them puts it back in progress. Posted twice with the same key (or the same text
-    by the same author within a few seconds, a double click), it is stored once."""
+                 attachment=None, now: datetime | None = None) -> TicketMessage:
+    """Post a public reply or (provider only) an internal note, with an optional file
+    (an `UploadedFile`). The first public reply of a provider user meets the response
+    metric; a client's reply to a ticket waiting on them puts it back in progress.
+
+    Posted twice by the same author with the same key (or the same text within a few
+    seconds, a double click), it is stored once and the first message is returned. A key
+    belongs to its author: another author's message with that key is never looked at,
+    so a replay can only return the caller's own message. A replay that asks for
+    something else (another body, internal flag or file) is refused with
+    `idempotency_mismatch`, naming the fields."""
     membership = require(actor, "ticket.note" if internal else "ticket.reply", ticket)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("The message is empty.")]})
     now = now or timezone.now()
+    key = (idempotency_key or "")[:64]
     ticket = _lock(ticket)
     if ticket.status == TicketStatus.CLOSED:
         raise ApplicationError(_("This ticket is closed."), code="closed")
-    recent = ticket.messages.filter(author=actor, body=body, internal=internal,
-                                    created_at__gte=now - timezone.timedelta(seconds=10))
-    if idempotency_key:
-        existing = ticket.messages.filter(idempotency_key=idempotency_key[:64]).first()
+    # Under the ticket's lock, so two replays of one key cannot both miss the first.
+    mine = ticket.messages.filter(author=actor)
+    if key:
+        existing = mine.filter(idempotency_key=key).prefetch_related("attachments").first()
         if existing is not None:
-            return existing
-    elif recent.exists():
-        return recent.first()
-    try:
-        with transaction.atomic():
-            message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=actor, body=body,
-                                                   internal=internal, idempotency_key=idempotency_key[:64],
-                                                   created_at=now)
-    except IntegrityError:
-        return ticket.messages.get(idempotency_key=idempotency_key[:64])
+            return _replay(existing, body=body, internal=internal, upload=attachment)
+    else:
+        recent = mine.filter(body=body, internal=internal, created_at__gte=now - timezone.timedelta(seconds=10))
+        for existing in recent.prefetch_related("attachments"):
+            if attachment is None or attachment_matches(existing, attachment):
+                return existing
+    message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=actor, body=body,
+                                           internal=internal, idempotency_key=key, created_at=now)
+    if attachment is not None:
+        attachment_add(ticket=ticket, actor=actor, upload=attachment, message=message)
     if membership.is_provider and not internal:
         _responded(ticket, actor=actor, at=now)
         if ticket.status == TicketStatus.NEW:
@@ -240,7 +264,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
                   obj=ticket, organization=ticket.organization)
     if not internal:
-        _notify(ticket, "reply", actor=actor, message_id=message.pk)
+        _notify(ticket, "reply", actor=actor, author_is_client=membership.is_client, message_id=message.pk)
     return message
 
 
@@ -267,7 +291,7 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
                   organization=ticket.organization, changes={"status": [old, status], "reason": reason})
-    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, old=old)
+    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, status=status)
     return ticket
 
 

@@ -142,12 +142,13 @@ def _wanted_events(result) -> list[tuple[str, str, int, datetime]]:
 
 
 def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[SlaEvent]:
-    """Insert the events that do not exist yet, in bulk, and queue their notification.
+    """Insert the events that do not exist yet, in bulk, and write their e-mails to the
+    outbox in the same transaction (so a recorded breach is never left unannounced).
 
     Existing keys are read first (one query) so that the normal case inserts only new
     rows; a concurrent scan that inserted the same keys meanwhile is absorbed by
-    ignore_conflicts, and the notification task claims each row before sending, so
-    nobody is notified twice either way."""
+    ignore_conflicts, and the e-mails are keyed by the event's natural key in the
+    outbox, so nobody is notified twice either way."""
     if not rows:
         return []
     ticket_ids = {t.pk for t, _ in rows}
@@ -158,15 +159,10 @@ def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[S
     if not new:
         return []
     SlaEvent.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    keys = {(e.ticket_id, e.metric, e.kind, e.target_version) for e in new}
-    created = [e for e in SlaEvent.objects.filter(ticket_id__in={e.ticket_id for e in new}, notified_at__isnull=True)
-               if (e.ticket_id, e.metric, e.kind, e.target_version) in keys]
-    from portal.celery import enqueue_on_commit
-    from tickets.tasks import sla_event_notify_task
+    from tickets.notifications import sla_events_notify
 
-    for event in created:
-        enqueue_on_commit(sla_event_notify_task, event.tenant_id, event.pk)
-    return created
+    sla_events_notify(new)
+    return new
 
 
 def record_sla_events(ticket: Ticket, result) -> list[SlaEvent]:

@@ -21,7 +21,7 @@ from portal import selectors as portal_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
 from portal.downloads import file_response
-from portal.exceptions import ApplicationError
+from portal.exceptions import ApplicationError, UnprocessableError
 from portal.forms_util import message_errors
 from portal.pages import form_page
 from portal.permissions import can, require
@@ -181,12 +181,14 @@ def _reply(request, ticket):
     if not form.is_valid():
         raise ValidationError(form.errors)
     internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
-    with transaction.atomic():
-        message = services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
-                                        internal=internal, idempotency_key=form.cleaned_data["idempotency_key"])
-        if form.cleaned_data.get("attachment"):
-            attachments.attachment_add(ticket=ticket, actor=request.user, upload=form.cleaned_data["attachment"],
-                                       message=message)
+    try:
+        services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"], internal=internal,
+                              idempotency_key=form.cleaned_data["idempotency_key"],
+                              attachment=form.cleaned_data.get("attachment"))
+    except UnprocessableError as exc:
+        # The form's hidden key was sent before with another content (e.g. edited after "back").
+        raise ApplicationError(_("This form was already sent with another message; that one was kept. "
+                                 "Reload the page to send a new message."), code=exc.code) from exc
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
 
 

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from contracts.models import Contact, Contract, ContractReminder, ContractStatus, ContractTerm
+from contracts.models import Contract, ContractReminder, ContractStatus, ContractTerm
+from contracts.notifications import reminder_notify
 from portal.audit import audit_log
-from portal.celery import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +95,9 @@ def _remind(contract: Contract, today: date, report: DailyReport) -> None:
             with transaction.atomic():
                 reminder = ContractReminder.objects.create(tenant_id=contract.tenant_id, contract=contract,
                                                            kind=kind, due_date=due, days_before=d)
+                reminder_notify(reminder=reminder)  # its e-mails, committed with it
         except IntegrityError:
             continue  # already sent
-        from contracts.tasks import contract_reminder_send_task
-
-        enqueue_on_commit(contract_reminder_send_task, contract.tenant_id, reminder.pk)
         report.reminders.append(f"{contract.reference}:{kind}:{due}:-{d}")
 
 
@@ -117,33 +115,3 @@ def contracts_daily(*, tenant, today: date) -> DailyReport:
             _remind(contract, today, report)
             _end(contract, today, report)
     return report
-
-
-def reminder_recipients(contract: Contract) -> list[str]:
-    """The account manager and the client's referent contacts."""
-    emails = []
-    if contract.account_manager_id and contract.account_manager.email:
-        emails.append(contract.account_manager.email)
-    emails += list(
-        Contact.objects.filter(tenant_id=contract.tenant_id, organization_id=contract.client_id, role="referent")
-        .exclude(email="").values_list("email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
-
-
-def reminder_send(*, tenant_id: int, reminder_id: int) -> int:
-    """E-mail one reminder to the account manager and the client's referents."""
-    from portal.notifications import send_templated_email
-
-    reminder = (
-        ContractReminder.objects.select_related("contract__client", "contract__account_manager", "contract__tenant")
-        .filter(tenant_id=tenant_id, pk=reminder_id).first()
-    )
-    if reminder is None:
-        return 0
-    contract = reminder.contract
-    return send_templated_email(
-        name=f"contract_reminder_{reminder.kind}", to=reminder_recipients(contract),
-        context={"contract": contract, "reminder": reminder, "tenant": contract.tenant},
-        language=contract.language,
-    )

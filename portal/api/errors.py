@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.exceptions import ApplicationError, ConflictError
+from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         message = str(exc) or _("You do not have permission to perform this action.")
         return Response(error_body(403, "permission_denied", message), status=403)
+    if isinstance(exc, UnprocessableError):
+        return Response(error_body(422, exc.code, exc.message, exc.extra.get("fields")), status=422)
     if isinstance(exc, ConflictError):
         return Response(error_body(409, exc.code, exc.message), status=409)
     if isinstance(exc, ApplicationError):

@@ -13,7 +13,7 @@ from contracts.models import ContractReminder, ContractTerm
 from contracts.services import contracts as services
 from contracts.services.renewals import contracts_daily
 from contracts.tasks import contracts_daily_task
-from portal.models import AuditEvent
+from portal.models import AuditEvent, OutboxMessage
 from tests.contracts import factories as cf
 from tests.factories import ContactFactory
 
@@ -200,7 +200,16 @@ def test_it_emails_the_account_manager_and_the_clients_referents(run, amy, org_a
     referent = ContactFactory(organization=org_a1, role="referent", email="referent@a1.test")
     ContactFactory(organization=org_a1, role="technical", email="tech@a1.test")
     run(DEADLINE - timedelta(days=30))
-    assert [sorted(m.to) for m in mail.outbox] == [sorted([amy.email, referent.email])]
+    assert sorted(to for m in mail.outbox for to in m.to) == sorted([amy.email, referent.email])
+
+
+def test_it_writes_the_reminder_emails_with_the_reminder(tenant_a, amy, tacit):
+    contracts_daily(tenant=tenant_a, today=DEADLINE - timedelta(days=30))  # nothing committed, nothing sent
+
+    reminder = ContractReminder.objects.get()
+    assert list(OutboxMessage.objects.values_list("kind", "recipient", "context")) == [
+        ("contract.reminder", amy.email, {"reminder_id": reminder.pk})]
+    assert mail.outbox == []
 
 
 def test_it_names_the_contract_and_the_deadline_in_the_email(run, tacit):

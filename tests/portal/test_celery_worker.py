@@ -17,7 +17,7 @@ from django.db import connections
 
 from portal import services
 from portal.celery import app
-from portal.models import ApiToken
+from portal.models import OutboxMessage
 from tests.factories import TenantFactory, member
 
 pytestmark = [
@@ -41,7 +41,7 @@ def test_it_sends_the_token_notice_from_a_real_worker(real_worker):
     done = threading.Event()
 
     def on_done(sender=None, **kwargs):
-        if sender.name == "portal.tasks.api_token_created_notify_task":
+        if sender.name == "portal.tasks.outbox_deliver_task":
             connections.close_all()  # this runs in the worker's thread: leave no session behind
             done.set()
 
@@ -54,4 +54,4 @@ def test_it_sends_the_token_notice_from_a_real_worker(real_worker):
     finally:
         task_postrun.disconnect(on_done)
     assert [m.to for m in mail.outbox] == [["worker@example.test"]]
-    assert ApiToken.objects.get(pk=token.pk).notified_at is not None
+    assert OutboxMessage.objects.get(context__token_id=token.pk).state == "sent"

@@ -6,8 +6,13 @@ with explicit instants (the calendar and the week of tests/tickets/factories.py)
 from __future__ import annotations
 
 import pytest
+from django.core import mail
+from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 
 from contracts.services import contracts as contract_services
+from portal.models import OutboxMessage
 from tests.tickets import factories as tf
 from tests.tickets.api_helpers import (
     API,
@@ -227,6 +232,34 @@ def test_it_computes_the_response_deadline_at_once(api, clara, contract):
     assert sla["response"]["deadline"] is not None
     assert sla["response"]["target_minutes"] == 60  # P1
     assert sla["response"]["state"] == "running"
+
+
+def test_it_renders_no_email_while_opening_a_ticket(api, cody, bob, contract, django_capture_on_commit_callbacks):
+    rendered: list[str] = []
+
+    def record(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=False):  # what the worker does later is not the request's
+            response = api.as_(cody).post(API, new_ticket(contract=contract.reference), format="json")
+    finally:
+        template_rendered.disconnect(record)
+
+    assert response.status_code == 201
+    assert [name for name in rendered if name.startswith("emails/")] == []
+    assert mail.outbox == []
+    assert sorted(OutboxMessage.objects.filter(kind="ticket.created").values_list("recipient", flat=True)) == [
+        bob.email, cody.email]
+
+
+def test_it_writes_a_new_tickets_emails_in_one_insert(api, cody, bob, tom, contract):
+    with CaptureQueriesContext(connection) as queries:
+        api.as_(cody).post(API, new_ticket(contract=contract.reference), format="json")
+
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "portal_outboxmessage"')]
+    assert (len(inserts), OutboxMessage.objects.count()) == (1, 3)
 
 
 def test_it_refuses_another_organisations_contract(api, clara, contract_a2):
@@ -624,6 +657,52 @@ def test_it_stores_a_retried_message_once(api, cody, ticket):
 
     assert first.json()["id"] == second.json()["id"]
     assert TicketMessage.objects.count() == 1
+
+
+def test_it_never_returns_a_technicians_note_to_a_client_reusing_its_key(api, bob, cody, ticket):
+    api.as_(bob).post(api_action(ticket, "messages"), {"body": "secret", "internal": True, "idempotency_key": "1"},
+                      format="json")
+
+    response = api.as_(cody).post(api_action(ticket, "messages"), {"body": "any news?", "idempotency_key": "1"},
+                                  format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["author"], response.json()["body"], response.json()["internal"]) == (
+        cody.email, "any news?", False)
+
+
+def test_it_stores_a_clients_message_sent_with_the_key_of_a_technicians_note(api, bob, cody, ticket):
+    api.as_(bob).post(api_action(ticket, "messages"), {"body": "secret", "internal": True, "idempotency_key": "1"},
+                      format="json")
+
+    api.as_(cody).post(api_action(ticket, "messages"), {"body": "any news?", "idempotency_key": "1"}, format="json")
+
+    assert sorted(TicketMessage.objects.values_list("author__email", "body", "internal")) == [
+        (bob.email, "secret", True), (cody.email, "any news?", False)]
+
+
+def test_it_refuses_a_replay_with_another_body(api, cody, ticket):
+    client = api.as_(cody)
+    client.post(api_action(ticket, "messages"), {"body": "It blinks orange.", "idempotency_key": "k"}, format="json")
+
+    response = client.post(api_action(ticket, "messages"), {"body": "Now it is red.", "idempotency_key": "k"},
+                           format="json")
+
+    assert response.status_code == 422
+    assert (error(response)["code"], list(error(response)["fields"])) == ("idempotency_mismatch", ["body"])
+    assert TicketMessage.objects.count() == 1
+
+
+def test_it_refuses_a_replay_that_turns_a_note_into_a_reply(api, bob, ticket):
+    client = api.as_(bob)
+    client.post(api_action(ticket, "messages"), {"body": "Check the toner.", "internal": True, "idempotency_key": "k"},
+                format="json")
+
+    response = client.post(api_action(ticket, "messages"), {"body": "Check the toner.", "idempotency_key": "k"},
+                           format="json")
+
+    assert response.status_code == 422
+    assert (error(response)["code"], list(error(response)["fields"])) == ("idempotency_mismatch", ["internal"])
 
 
 def test_it_refuses_a_message_on_a_closed_ticket(api, bob, cody, contract):

@@ -1,16 +1,23 @@
-"""tickets.notifications: who is e-mailed about what. Services queue the e-mails after
-commit; `django_capture_on_commit_callbacks(execute=True)` runs them (Celery is eager in
-tests) and `mail.outbox` shows what went out."""
+"""tickets.notifications: who is e-mailed about what. Services write the e-mails to the
+outbox (`portal.OutboxMessage`) with the change and queue their delivery after commit;
+`django_capture_on_commit_callbacks(execute=True)` runs it (Celery is eager in tests)
+and `mail.outbox` shows what went out. Tests that do not commit run the delivery
+themselves (`deliver()`)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from portal.models import OutboxMessage
+from portal.outbox import outbox_deliver
 from tests.tickets import factories as tf
 from tests.tickets.factories import MON, TUE, WED, at
-from tickets.models import SlaEvent
-from tickets.notifications import sla_event_notify, ticket_notify
+from tickets.models import SlaEvent, TicketMessage
+from tickets.notifications import sla_events_notify, ticket_notify
 from tickets.services import ticket_assign, ticket_change_status, ticket_reply, ticket_take
 from tickets.sla import sla_scan
 
@@ -26,6 +33,11 @@ def recipients() -> list[str]:
     return sorted(to for m in mail.outbox for to in m.to)
 
 
+def deliver(minutes: float = 0) -> None:
+    """Run the outbox delivery now (plus `minutes`), as the periodic task does."""
+    outbox_deliver(now=timezone.now() + timedelta(minutes=minutes, seconds=1))
+
+
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """Run `fn` and what it queued after commit (the e-mails), on an empty outbox."""
@@ -39,11 +51,19 @@ def run(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def ticket(ticket):
+    """The ticket of tests/tickets/conftest.py, the e-mails of its opening left out."""
+    OutboxMessage.objects.all().delete()
+    return ticket
+
+
+@pytest.fixture
 def taken(ticket, bob):
     """The ticket taken by bob at 10:05 (e-mails of the take not kept)."""
-    ticket_take(ticket=ticket, actor=bob, now=at(MON, 10, 5))
+    taken = ticket_take(ticket=ticket, actor=bob, now=at(MON, 10, 5))
+    OutboxMessage.objects.all().delete()
     mail.outbox.clear()
-    return ticket
+    return taken
 
 
 # ---------------------------------------------------------------------- ticket e-mails
@@ -68,8 +88,8 @@ def test_it_tells_the_requester_about_a_ticket_opened_for_them(run, cody, bob, t
     assert recipients() == ["cody@a1.test", "tom@a.test"]  # not bob, who opened it
 
 
-def test_it_tells_only_the_assignee_and_the_requester_once_assigned(taken, tom):
-    ticket_notify(tenant_id=taken.tenant_id, ticket_id=taken.pk, kind="created")
+def test_it_tells_only_the_assignee_and_the_requester_once_assigned(run, taken, tom):
+    run(ticket_notify, ticket=taken, kind="created")
 
     assert recipients() == ["bob@a.test", "cody@a1.test"]
 
@@ -182,24 +202,61 @@ def test_it_sends_breaches_and_warnings_despite_opt_outs(run, taken, bob):
     assert "bob@a.test" in recipients()
 
 
-def test_it_sends_an_sla_event_once_even_if_asked_twice(taken, amy):
-    sla_scan(now=at(WED, 13))  # recorded; its e-mail is not sent (the test never commits)
-    event = SlaEvent.objects.get(ticket=taken)
-    mail.outbox.clear()
+def test_it_sends_an_sla_event_once_even_if_delivered_twice(taken, amy):
+    sla_scan(now=at(WED, 13))  # recorded with its e-mails; their delivery is not run (the test never commits)
 
-    first = sla_event_notify(tenant_id=event.tenant_id, event_id=event.pk)
-    second = sla_event_notify(tenant_id=event.tenant_id, event_id=event.pk)
+    deliver()
+    deliver(minutes=5)
 
-    assert (first, second) == (2, 0)
     assert recipients() == ["amy@a.test", "bob@a.test"]
-    event.refresh_from_db()
-    assert event.notified_at is not None
 
 
-def test_it_ignores_an_sla_event_of_another_tenant(taken, tenant_b):
+def test_it_writes_an_sla_events_emails_once_however_often_it_is_recorded(taken, amy):
     sla_scan(now=at(WED, 13))
-    event = SlaEvent.objects.get(ticket=taken)
-    mail.outbox.clear()
+    events = list(SlaEvent.objects.select_related("ticket"))
 
-    assert sla_event_notify(tenant_id=tenant_b.pk, event_id=event.pk) == 0
+    sla_events_notify(events)  # as a concurrent scan that recorded the same event would
+
+    assert OutboxMessage.objects.filter(kind="ticket.breach").count() == 2
+
+
+def test_it_sends_a_breach_email_the_smtp_server_refused_at_first(taken, amy, fake_smtp):
+    sla_scan(now=at(WED, 13))
+    fake_smtp.refuse(2)
+
+    deliver()
+    assert set(OutboxMessage.objects.values_list("state", "attempts")) == {("pending", 1)}
+    deliver(minutes=1)
+
+    assert fake_smtp.recipients() == ["amy@a.test", "bob@a.test"]
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"sent"}
+
+
+# ---------------------------------------------------------------------- what the outbox holds
+
+
+def test_it_writes_a_reply_email_as_ids_not_text(taken, bob):
+    message = ticket_reply(ticket=taken, actor=bob, body="Fixed the fuser.", now=at(MON, 11))
+
+    row = OutboxMessage.objects.get(kind="ticket.reply")
+    assert (row.recipient, row.context) == ("cody@a1.test", {"ticket_id": taken.pk, "message_id": message.pk})
+
+
+def test_it_tells_the_status_of_the_moment_even_if_delivered_later(taken, bob, cody):
+    ticket_change_status(ticket=taken, actor=bob, status="waiting_on_client", now=at(MON, 11))
+    ticket_change_status(ticket=taken, actor=bob, status="in_progress", now=at(MON, 12))
+
+    deliver()
+
+    assert sent() == [("cody@a1.test", f"[{taken.reference}] Status: In progress"),
+                      ("cody@a1.test", f"[{taken.reference}] Status: Waiting on client")]
+
+
+def test_it_sends_nothing_for_a_reply_that_became_an_internal_note(taken, bob):
+    message = ticket_reply(ticket=taken, actor=bob, body="Fixed the fuser.", now=at(MON, 11))
+    TicketMessage.objects.filter(pk=message.pk).update(internal=True)
+
+    deliver()
+
     assert mail.outbox == []
+    assert OutboxMessage.objects.get().state == "cancelled"

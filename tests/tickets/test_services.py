@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from contracts.models import CoveredItem
 from contracts.services import contracts as contract_services
-from portal.exceptions import ApplicationError, ConflictError
+from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from sla.services import priority_matrix_set
 from tests.tickets import factories as tf
 from tests.tickets.factories import CAL, FRI, MON, NEXT_MON, T0, THU, TUE, WED, at
@@ -430,6 +431,46 @@ def test_it_stores_the_same_text_by_the_same_author_within_seconds_once(ticket, 
 
     assert again.pk == first.pk
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1
+
+
+def test_it_scopes_an_idempotency_key_to_its_author(ticket, bob, cody):
+    note = ticket_reply(ticket=ticket, actor=bob, body="secret", internal=True, idempotency_key="1",
+                        now=at(MON, 10, 5))
+    reply = ticket_reply(ticket=ticket, actor=cody, body="any news?", idempotency_key="1", now=at(MON, 10, 6))
+
+    assert reply.pk != note.pk
+    assert (reply.author, reply.body, reply.internal) == (cody, "any news?", False)
+
+
+def test_it_stores_the_same_text_by_two_authors_within_seconds_twice(ticket, cody, clara):
+    ticket_reply(ticket=ticket, actor=cody, body="Any news?", now=at(MON, 10, 5))
+    ticket_reply(ticket=ticket, actor=clara, body="Any news?", now=at(MON, 10, 5, 3))
+
+    assert TicketMessage.objects.filter(ticket=ticket).count() == 2
+
+
+def test_it_refuses_a_replay_naming_the_field_that_differs(ticket, cody):
+    ticket_reply(ticket=ticket, actor=cody, body="Any news?", idempotency_key="k", now=at(MON, 10, 5))
+
+    with pytest.raises(UnprocessableError) as excinfo:
+        ticket_reply(ticket=ticket, actor=cody, body="Hello?", idempotency_key="k", now=at(MON, 10, 6))
+
+    assert (excinfo.value.code, list(excinfo.value.extra["fields"])) == ("idempotency_mismatch", ["body"])
+
+
+def test_it_lets_the_database_refuse_one_authors_key_twice(ticket, cody):
+    TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=cody, body="a", idempotency_key="k")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=cody, body="b",
+                                     idempotency_key="k")
+
+
+def test_it_lets_the_database_store_one_key_for_two_authors(ticket, bob, cody):
+    TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=bob, body="a", idempotency_key="k")
+    TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=cody, body="b", idempotency_key="k")
+
+    assert TicketMessage.objects.filter(idempotency_key="k").count() == 2
 
 
 def test_it_stores_the_same_text_again_minutes_later(ticket, cody):

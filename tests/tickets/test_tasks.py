@@ -15,12 +15,14 @@ from django.core import mail
 from kombu import pools as kombu_pools
 
 from portal.celery import app as celery_app
+from portal.models import OutboxMessage
+from portal.tasks import outbox_deliver_task
 from tests.tickets import factories as tf
 from tests.tickets.factories import MON, THU, TUE, WED, at
 from tickets.models import SlaEvent, Ticket, TicketEvent
-from tickets.services import ticket_change_status, ticket_take
+from tickets.services import ticket_assign, ticket_change_status, ticket_reply, ticket_take
 from tickets.sla import sla_scan
-from tickets.tasks import sla_outbox_task, sla_scan_task, tickets_autoclose_task
+from tickets.tasks import sla_scan_task, tickets_autoclose_task
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,13 @@ def _drop_connection_pools() -> None:
     celery_app.amqp._producer_pool = None
 
 
+@pytest.fixture
+def ticket(ticket):
+    """The ticket of tests/tickets/conftest.py, the e-mails of its opening left out."""
+    OutboxMessage.objects.all().delete()
+    return ticket
+
+
 def statuses(ticket) -> list[str]:
     return list(TicketEvent.objects.filter(ticket=ticket, kind="status").values_list("to_value", flat=True))
 
@@ -72,45 +81,74 @@ def test_it_saves_the_ticket_and_its_deadlines_when_the_broker_is_down(
             django_capture_on_commit_callbacks(execute=True) as callbacks:
         ticket = tf.open_ticket(actor=cody, contract=contract)
 
-    assert len(callbacks) == 1  # the e-mail to the technicians was queued after commit, and failed
-    assert "could not queue tickets.tasks.ticket_notify_task" in caplog.text
+    assert len(callbacks) == 1  # the prompt delivery of the e-mails was queued after commit, and failed
+    assert "could not queue portal.tasks.outbox_deliver_task" in caplog.text
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.response_deadline, stored.resolution_deadline) == (at(MON, 16), at(WED, 12))
     assert stored.sla_next_check_at == at(MON, 15, 12)
     assert mail.outbox == []
 
 
-def test_it_records_sla_events_when_the_broker_is_down(ticket, settings, django_capture_on_commit_callbacks):
+def _a_day_of_work(*, cody, bob, alice, contract):
+    """Open, reply, wait on the client, assign, resolve: one e-mail kind each."""
+    ticket = tf.open_ticket(actor=cody, contract=contract, now=at(MON, 10))
+    ticket_reply(ticket=ticket, actor=bob, body="Which printer?", now=at(MON, 10, 30))
+    ticket_change_status(ticket=ticket, actor=bob, status="waiting_on_client", now=at(MON, 10, 31))
+    ticket_assign(ticket=ticket, actor=alice, assignee=bob, now=at(MON, 11))
+    ticket_change_status(ticket=ticket, actor=bob, status="resolved", now=at(MON, 12))
+    return ticket
+
+
+def test_it_keeps_every_ticket_email_in_the_outbox_when_the_broker_is_down(
+        cody, bob, alice, contract, settings, django_capture_on_commit_callbacks):
+    with broker_down(settings), django_capture_on_commit_callbacks(execute=True):
+        _a_day_of_work(cody=cody, bob=bob, alice=alice, contract=contract)
+
+    assert sorted(OutboxMessage.objects.filter(state="pending").values_list("kind", "recipient")) == [
+        ("ticket.assigned", "bob@a.test"), ("ticket.created", "bob@a.test"), ("ticket.created", "cody@a1.test"),
+        ("ticket.reply", "cody@a1.test"), ("ticket.resolved", "cody@a1.test"), ("ticket.status", "cody@a1.test")]
+    assert mail.outbox == []
+
+
+def test_it_sends_the_ticket_emails_the_broker_missed_once(
+        cody, bob, alice, contract, settings, django_capture_on_commit_callbacks):
+    with broker_down(settings), django_capture_on_commit_callbacks(execute=True):
+        ticket = _a_day_of_work(cody=cody, bob=bob, alice=alice, contract=contract)
+
+    first, second = outbox_deliver_task(), outbox_deliver_task()  # the periodic sweep, once the broker is back
+
+    assert (first, second) == (6, 0)
+    ref = ticket.reference
+    assert sorted((to, m.subject) for m in mail.outbox for to in m.to) == [
+        ("bob@a.test", f"[{ref}] Assigned to you: Printer offline"),
+        ("bob@a.test", f"[{ref}] New ticket: Printer offline"),
+        ("cody@a1.test", f"[{ref}] New reply: Printer offline"),
+        ("cody@a1.test", f"[{ref}] New ticket: Printer offline"),
+        ("cody@a1.test", f"[{ref}] Resolved: Printer offline"),
+        ("cody@a1.test", f"[{ref}] Status: Waiting on client"),
+    ]
+
+
+def test_it_records_sla_events_and_their_emails_when_the_broker_is_down(
+        ticket, settings, django_capture_on_commit_callbacks):
     with broker_down(settings), django_capture_on_commit_callbacks(execute=True):
         sla_scan(now=at(MON, 15, 30))
 
     event = SlaEvent.objects.get(ticket=ticket)
-    assert (event.kind, event.at, event.notified_at) == ("warning", at(MON, 15, 12), None)
+    assert (event.kind, event.at) == ("warning", at(MON, 15, 12))
+    assert list(OutboxMessage.objects.values_list("kind", "recipient", "state")) == [
+        ("ticket.warning", "bob@a.test", "pending")]
     assert mail.outbox == []
 
 
 def test_it_notifies_later_the_sla_events_the_broker_missed(ticket, settings, django_capture_on_commit_callbacks):
-    with time_machine.travel(at(MON, 15, 30), tick=False), broker_down(settings), \
-            django_capture_on_commit_callbacks(execute=True):
+    with broker_down(settings), django_capture_on_commit_callbacks(execute=True):
         sla_scan(now=at(MON, 15, 30))
 
-    with time_machine.travel(at(MON, 15, 35), tick=False):
-        first = sla_outbox_task()
-        second = sla_outbox_task()
+    first, second = outbox_deliver_task(), outbox_deliver_task()  # the periodic sweep, once the broker is back
 
     assert (first, second) == (1, 0)
     assert sorted(to for m in mail.outbox for to in m.to) == ["bob@a.test"]
-    assert SlaEvent.objects.get(ticket=ticket).notified_at == at(MON, 15, 35)
-
-
-def test_it_leaves_recent_sla_events_to_their_own_notification(ticket):
-    with time_machine.travel(at(MON, 15, 30), tick=False):
-        sla_scan(now=at(MON, 15, 30))  # queued after commit; the test never commits
-
-    with time_machine.travel(at(MON, 15, 31), tick=False):
-        assert sla_outbox_task() == 0
-
-    assert mail.outbox == []
 
 
 # ---------------------------------------------------------------------- periodic tasks

@@ -270,6 +270,50 @@ def test_it_attaches_a_file_to_a_reply(web, cody, ticket, media):
     assert attachment.message == TicketMessage.objects.get()
 
 
+def test_it_keeps_a_clients_reply_and_file_apart_from_a_note_with_the_same_key(web, bob, cody, ticket, media):
+    web.as_(bob).post(page(ticket, "reply/"), {"body": "secret", "internal": "on", "idempotency_key": "k1"})
+
+    response = web.as_(cody).post(page(ticket, "reply/"), {"body": "any news?", "idempotency_key": "k1",
+                                                           "attachment": upload("error.pdf", PDF)}, follow=True)
+
+    assert flashed(response) == ["Reply sent."]
+    reply = TicketMessage.objects.get(author=cody)
+    assert (reply.body, reply.internal) == ("any news?", False)
+    assert list(Attachment.objects.values_list("message__author", flat=True)) == [cody.pk]
+
+
+def test_it_says_a_changed_replay_was_not_sent(web, cody, ticket):
+    client = web.as_(cody)
+    client.post(page(ticket, "reply/"), {"body": "It blinks orange.", "idempotency_key": "k1"})
+
+    response = client.post(page(ticket, "reply/"), {"body": "Now it is red.", "idempotency_key": "k1"}, follow=True)
+
+    assert flashed(response)[-1] == ("This form was already sent with another message; that one was kept. "
+                                     "Reload the page to send a new message.")
+    assert list(TicketMessage.objects.values_list("body", flat=True)) == ["It blinks orange."]
+
+
+def test_it_attaches_a_double_submitted_file_once(web, cody, ticket, media):
+    client = web.as_(cody)
+
+    for _ in range(2):
+        client.post(page(ticket, "reply/"), {"body": "The error page.", "idempotency_key": "k1",
+                                             "attachment": upload("error.pdf", PDF)})
+
+    assert (TicketMessage.objects.count(), Attachment.objects.count()) == (1, 1)
+
+
+def test_it_refuses_a_replay_with_another_file(web, cody, ticket, media):
+    client = web.as_(cody)
+    client.post(page(ticket, "reply/"), {"body": "The error page.", "idempotency_key": "k1",
+                                         "attachment": upload("error.pdf", PDF)})
+
+    client.post(page(ticket, "reply/"), {"body": "The error page.", "idempotency_key": "k1",
+                                         "attachment": upload("other.pdf", PDF + b"more")})
+
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["error.pdf"]
+
+
 def test_it_says_an_empty_reply_is_not_sent(web, cody, ticket):
     response = web.as_(cody).post(page(ticket, "reply/"), {"body": ""}, follow=True)
 

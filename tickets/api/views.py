@@ -155,7 +155,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def messages(self, request, ticket_ref=None):
         """The conversation (internal notes are never shown to clients). POST a public
         reply, or an internal note (`internal: true`, provider staff); an
-        `idempotency_key` makes a retried POST store the message once."""
+        `idempotency_key` makes a retried POST store the message once. A key is the
+        caller's own: a replay returns the caller's first message, and a replay with
+        another `body` or `internal` is refused (422, code `idempotency_mismatch`, the
+        differing fields named)."""
         ticket = self.get_object()
         if request.method == "GET":
             return Response(MessageSerializer(selectors.ticket_messages(ticket=ticket, viewer=request.membership),
