@@ -135,12 +135,12 @@ def invoice_totals(*, tenant, viewer, filters: InvoiceFilters | None = None) -> 
     """Per status: the number of invoices, their gross total and what is still due."""
     qs = invoice_list(tenant=tenant, viewer=viewer, filters=filters).order_by()
     rows = qs.values("status").annotate(
-        count=Count("id"), gross=Coalesce(Sum("gross"), ZERO),
-        due=Coalesce(Sum(F("gross") - F("amount_paid") - F("amount_credited")), ZERO))
+        n=Count("id"), total_gross=Coalesce(Sum("gross"), ZERO),
+        total_due=Coalesce(Sum(F("gross") - F("amount_paid") - F("amount_credited")), ZERO))
     out = {s: {"count": 0, "gross": ZERO, "due": ZERO} for s in InvoiceStatus.values}
     for row in rows:
-        due = row["due"] if row["status"] in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) else ZERO
-        out[row["status"]] = {"count": row["count"], "gross": row["gross"], "due": max(ZERO, due)}
+        due = row["total_due"] if row["status"] in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) else ZERO
+        out[row["status"]] = {"count": row["n"], "gross": row["total_gross"], "due": max(ZERO, due)}
     return out
 
 
