@@ -286,7 +286,7 @@ def test_it_suspends_the_contract_the_tenants_delay_past_due(invoice, contract, 
     assert contract.status == "active"
     invoices_daily(tenant=tenant_a, today=date(2026, 6, 1))
     contract.refresh_from_db()
-    assert (contract.status, contract.suspension_reason) == ("suspended", "Unpaid invoice INV-2026-000001")
+    assert (contract.status, contract.suspension_reason) == ("suspended", "Facture impayée INV-2026-000001")  # the contract's language
     assert AuditEvent.objects.filter(action="contract.suspend", actor_label="system").exists()
 
 
