@@ -90,8 +90,11 @@ def active_range(contract: Contract, year: int, month: int) -> tuple[date, date]
 def _scoped(qs: QuerySet, *, tenant, viewer, client_field: str = "client") -> QuerySet:
     """Rows of `tenant` that `viewer` may read: none for outsiders, their organisation's
     for client users, all for provider staff."""
+    from billing.services import RULES
+
     membership = membership_for(viewer)
-    if membership is None or tenant is None or membership.tenant_id != tenant.id:
+    if (membership is None or tenant is None or membership.tenant_id != tenant.id
+            or membership.role not in RULES["billing.read"]):
         return qs.none()
     qs = qs.filter(tenant=tenant)
     if membership.is_client:
@@ -155,8 +158,11 @@ def invoice_get(*, tenant, viewer, number: str | None = None, pk: int | None = N
 
 
 def can_read_contract(*, tenant, viewer, contract: Contract) -> bool:
+    from billing.services import RULES
+
     membership = membership_for(viewer)
-    if membership is None or tenant is None or membership.tenant_id != tenant.id or contract.tenant_id != tenant.id:
+    if (membership is None or tenant is None or membership.tenant_id != tenant.id
+            or contract.tenant_id != tenant.id or membership.role not in RULES["billing.read"]):
         return False
     return not membership.is_client or membership.organization_id == contract.client_id
 

@@ -548,6 +548,23 @@ def billing_run_dispatch(*, tenant, year: int, month: int, trigger: str = "manua
     return run
 
 
+def billing_catch_up(*, tenant, today: date | None = None) -> int:
+    """Finish last month's scheduled run: the contracts active in it that still have no
+    invoice (a task lost with the broker, a worker killed mid-run) are billed here.
+    Idempotent like every run; called by the daily task. Returns how many it billed."""
+    today = today or local_today(tenant)
+    year, month = previous_month(today.year, today.month)
+    if not BillingRun.objects.filter(tenant=tenant, year=year, month=month, trigger="schedule").exists():
+        return 0  # not started yet: the hourly schedule starts it
+    done = Invoice.objects.filter(tenant=tenant, year=year, month=month).values("contract_id")
+    missing = contracts_active_in_month(tenant=tenant, year=year, month=month).exclude(pk__in=done)
+    count = 0
+    for contract in missing.select_related("tenant"):
+        billing_run_contract(contract=contract, year=year, month=month, today=today)
+        count += 1
+    return count
+
+
 # ============================================================================ invoices
 
 

@@ -77,8 +77,9 @@ def billing_monthly_task(now: str | None = None) -> int:
 
 @shared_task
 def billing_daily_task() -> None:
-    """Every day: per tenant, the unpaid-invoice follow-up and the hour-bank ledger
-    (expiries of blocks whose last day is over, consumption, alerts)."""
+    """Every day: per tenant, last month's run finished for any contract it missed, the
+    unpaid-invoice follow-up, and the hour-bank ledger (expiries of blocks whose last
+    day is over, consumption, alerts)."""
     from portal.models import Tenant
 
     for tenant_id in Tenant.objects.filter(is_active=True).values_list("pk", flat=True):
@@ -87,13 +88,14 @@ def billing_daily_task() -> None:
 
 @shared_task
 def billing_daily_tenant_task(tenant_id: int) -> None:
-    from billing.services import hour_bank_sync, invoices_daily
+    from billing.services import billing_catch_up, hour_bank_sync, invoices_daily
     from contracts.models import Contract
     from portal.models import Tenant
 
     tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
     if tenant is None:
         return
+    billing_catch_up(tenant=tenant)
     invoices_daily(tenant=tenant)
     for contract in Contract.objects.filter(tenant=tenant, hour_bank_blocks__isnull=False).distinct():
         try:

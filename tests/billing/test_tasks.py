@@ -57,6 +57,17 @@ def test_it_starts_a_tenants_month_once(make_contract, django_capture_on_commit_
     assert Invoice.objects.count() == 1
 
 
+def test_it_bills_in_the_daily_run_what_the_monthly_run_missed(make_contract, tenant_a):
+    billed, lost = make_contract("flat_fee"), make_contract("flat_fee")
+    bf.run(billed, 2026, 3, today=date(2026, 4, 1))
+    BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="schedule")  # lost task for `lost`
+    with time_machine.travel(datetime(2026, 4, 2, 10, 0, tzinfo=UTC), tick=False):
+        billing_daily_tenant_task(tenant_a.pk)
+        billing_daily_tenant_task(tenant_a.pk)
+    assert sorted(Invoice.objects.filter(year=2026, month=3).values_list("contract_id", flat=True)) == sorted(
+        [billed.pk, lost.pk])
+
+
 def test_it_marks_overdue_and_expires_blocks_in_the_daily_run(make_contract, amy, tenant_a):
     invoice = bf.issued(make_contract("flat_fee"), 2026, 3, actor=amy, today=date(2026, 4, 2))
     bank = make_contract("hour_bank")
