@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -181,6 +184,38 @@ MAINTENANCE_TYPES = [("preventive", _("Preventive")), ("corrective", _("Correcti
                      ("evolutive", _("Evolutive"))]
 
 
+SERVICE_CREDIT_PRIORITIES = ("P1", "P2", "P3", "P4")
+SERVICE_CREDIT_METRICS = ("response", "resolution")
+
+
+def normalize_service_credits(value) -> dict[str, dict[str, str]]:
+    """The service-credit grid as `{priority: {metric: "percent"}}` with decimal strings,
+    zero cells left out; a ValidationError names what is wrong."""
+    if value in (None, "", {}):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(_("Give a percentage per priority (P1–P4) and metric (response, resolution)."))
+    out: dict[str, dict[str, str]] = {}
+    for priority, row in value.items():
+        if priority not in SERVICE_CREDIT_PRIORITIES:
+            raise ValidationError(_("Unknown priority %(p)s: use P1, P2, P3 or P4.") % {"p": priority})
+        if not isinstance(row, dict):
+            raise ValidationError(_("Give %(p)s a percentage per metric (response, resolution).") % {"p": priority})
+        for metric, raw in row.items():
+            if metric not in SERVICE_CREDIT_METRICS:
+                raise ValidationError(_("Unknown metric %(m)s: use response or resolution.") % {"m": metric})
+            try:
+                percent = Decimal(str(raw if raw not in (None, "") else 0))
+            except (InvalidOperation, ValueError) as exc:
+                raise ValidationError(_("%(p)s %(m)s: enter a percentage.") % {"p": priority, "m": metric}) from exc
+            if not percent.is_finite() or percent < 0 or percent > 100:
+                raise ValidationError(_("%(p)s %(m)s: a percentage is between 0 and 100.")
+                                      % {"p": priority, "m": metric})
+            if percent:
+                out.setdefault(priority, {})[metric] = str(percent.quantize(Decimal("0.01")))
+    return out
+
+
 class Contract(TenantOwnedModel):
     """A maintenance contract between the tenant's provider entity and a client
     (DOMAIN.md, "What a maintenance contract contains"). Its lifecycle changes only
@@ -220,12 +255,29 @@ class Contract(TenantOwnedModel):
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     billing_model = models.CharField(_("billing model"), max_length=16, choices=BillingModel.choices, default=BillingModel.FLAT_FEE)
-    monthly_fee = models.DecimalField(_("monthly fee (excl. VAT)"), max_digits=12, decimal_places=2, default=0)
-    hourly_rate = models.DecimalField(_("hourly rate (excl. VAT)"), max_digits=10, decimal_places=2, default=0)
-    included_hours = models.DecimalField(
-        _("hours included per month"), max_digits=7, decimal_places=2, default=0
-    )
-    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=20)
+    # The billing plan (BILLING.md). It is contract data, versioned with the contract: each
+    # ContractVersion's snapshot carries it, and billing reads the version in force.
+    monthly_fee = models.DecimalField(_("monthly fee (excl. VAT)"), max_digits=12, decimal_places=2, default=0,
+                                      validators=[MinValueValidator(0)])
+    hourly_rate = models.DecimalField(_("hourly rate (excl. VAT)"), max_digits=10, decimal_places=2, default=0,
+                                      validators=[MinValueValidator(0)])
+    # Minutes, not hours: an allowance of 7 h 30 is exact, and B2/B8 count in minutes.
+    included_minutes = models.PositiveIntegerField(_("minutes included per month"), default=0)
+    rollover_cap_minutes = models.PositiveIntegerField(
+        _("unused minutes carried to the next month (at most)"), null=True, blank=True,
+        help_text=_("Empty: unused minutes are not carried over."))
+    increment_minutes = models.PositiveSmallIntegerField(
+        _("rounding increment (minutes)"), default=15, validators=[MinValueValidator(1)],
+        help_text=_("Each intervention is rounded up to a multiple of this."))
+    # {"P1": {"response": "5", "resolution": "10"}, …}: percent of the month's base credited
+    # per recorded breach (B10). A JSON object, not rows: it is versioned whole with the
+    # contract, and a form or the API edits it as one grid.
+    service_credits = models.JSONField(_("SLA service credits (% per breach)"), default=dict, blank=True)
+    penalty_cap_percent = models.DecimalField(
+        _("service credits cap (%)"), max_digits=5, decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)])
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=20,
+                                   validators=[MinValueValidator(0), MaxValueValidator(100)])
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     price_revision = models.TextField(
         _("price revision"), blank=True, help_text=_("e.g. yearly revision on the Syntec index")
@@ -250,7 +302,13 @@ class Contract(TenantOwnedModel):
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        constraints = [models.UniqueConstraint(fields=["tenant", "reference"], name="contract_tenant_reference")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "reference"], name="contract_tenant_reference"),
+            # The plan's bounds, also for rows written without the services (B12).
+            models.CheckConstraint(name="contract_plan_bounds", condition=(
+                models.Q(monthly_fee__gte=0, hourly_rate__gte=0, increment_minutes__gte=1,
+                         penalty_cap_percent__gte=0, penalty_cap_percent__lte=100, vat_rate__gte=0))),
+        ]
         indexes = [
             # Serves the contract list filtered by status, and the daily renewal scan.
             models.Index(fields=["tenant", "status", "end_date"], name="contract_tenant_status"),
@@ -260,6 +318,27 @@ class Contract(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def included_hours(self) -> Decimal:
+        """The included minutes in hours (display, and the forms and API that still speak
+        in hours)."""
+        return (Decimal(self.included_minutes or 0) / 60).quantize(Decimal("0.01"))
+
+    @included_hours.setter
+    def included_hours(self, hours) -> None:
+        try:
+            minutes = (Decimal(str(hours if hours not in (None, "") else 0)) * 60).to_integral_value()
+        except (InvalidOperation, ValueError) as exc:
+            raise ValidationError({"included_minutes": [_("Enter a number of hours.")]}) from exc
+        self.included_minutes = int(minutes)
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.service_credits = normalize_service_credits(self.service_credits)
+        except ValidationError as exc:
+            raise ValidationError({"service_credits": exc.messages}) from exc
 
     def terms(self):
         """The pure term arithmetic of this contract, or None until its dates are set."""
@@ -331,12 +410,17 @@ class ContractMaintenanceType(TenantOwnedModel):
     maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MAINTENANCE_TYPES)
     included = models.BooleanField(_("included in the price"), default=True, help_text=_("Otherwise billable on quote."))
     details = models.CharField(_("details"), max_length=300, blank=True, help_text=_("Operations and frequency"))
+    # Per-ticket plans (B7): the price of one ticket of this type, excl. VAT.
+    ticket_price = models.DecimalField(_("price per ticket (excl. VAT)"), max_digits=10, decimal_places=2,
+                                       null=True, blank=True, validators=[MinValueValidator(0)])
 
     class Meta:
         verbose_name = _("covered maintenance type")
         verbose_name_plural = _("covered maintenance types")
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "contract", "maintenance_type"], name="contract_mtype_unique")
+            models.UniqueConstraint(fields=["tenant", "contract", "maintenance_type"], name="contract_mtype_unique"),
+            models.CheckConstraint(name="contract_mtype_price_not_negative",
+                                   condition=models.Q(ticket_price__isnull=True) | models.Q(ticket_price__gte=0)),
         ]
 
     def __str__(self) -> str:

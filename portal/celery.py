@@ -31,6 +31,16 @@ app.conf.beat_schedule = {
     "preventive-plans": {"task": "tickets.tasks.preventive_plans_task", "schedule": crontab(hour=3, minute=0)},
     # Every hour: close tickets resolved for the tenant's delay (default 7 days) without objection.
     "tickets-autoclose": {"task": "tickets.tasks.tickets_autoclose_task", "schedule": crontab(minute=15)},
+    # Every hour at :05: the monthly billing run of each tenant whose 1st of the month,
+    # 02:00 in its own billing time zone, has come (so each tenant is billed at 02:xx
+    # local time, whatever its zone); one draft invoice per contract for the month
+    # before, each (tenant, month) started once (billing.tasks.billing_monthly_task).
+    "billing-monthly": {"task": "billing.tasks.billing_monthly_task", "schedule": crontab(minute=5)},
+    # Every day at 04:30 UTC: overdue invoices, warnings and suspensions for unpaid ones,
+    # hour-bank expiries and alerts (billing.services.invoices_daily, hour_bank_sync).
+    "billing-daily": {"task": "billing.tasks.billing_daily_task", "schedule": crontab(hour=4, minute=30)},
+    # Every 15 minutes: hour-bank consumption of the work logged in the last hour.
+    "hour-bank-sync": {"task": "billing.tasks.hour_bank_sync_recent_task", "schedule": crontab(minute="*/15")},
 }
 
 

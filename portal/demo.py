@@ -298,8 +298,11 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
                         "sur incident, assistance aux utilisateurs par téléphone et prise en main à distance."),
                 **values,
             )
+            types = DEMO_TYPES
+            if values["billing_model"] == "per_ticket":  # each included type needs its price (B7)
+                types = [{**m, "ticket_price": Decimal("120.00")} for m in DEMO_TYPES]
             cs.contract_set_scope(contract=contract, actor=manager, items=DEMO_ITEMS, exclusions=DEMO_EXCLUSIONS,
-                                  maintenance_types=DEMO_TYPES)
+                                  maintenance_types=types)
             cs.contract_set_clauses(contract=contract, actor=manager, template_ids=clause_ids)
             if target == "draft":
                 continue

@@ -150,6 +150,17 @@ POLICY: dict[str, PolicyRule] = {
     "login_lockout.list": PolicyRule(ADMINS),
     "login_lockout.reset": PolicyRule(ADMINS),
     "tenant_settings.edit": PolicyRule(ADMINS),
+    # Billing (reading is scoped by the selectors: clients see their organisation's only)
+    "billing.read": PolicyRule(EVERYONE),
+    "billing.settings": PolicyRule(ADMINS),
+    "billing.run": PolicyRule(ADMINS),
+    "invoice.issue": PolicyRule(EDITORS),
+    "payment.record": PolicyRule(EDITORS),
+    "credit_note.create": PolicyRule(EDITORS),
+    "hour_bank.buy": PolicyRule(EDITORS),
+    "hour_bank.adjust": PolicyRule(ADMINS),
+    # Technicians refresh the balance before logging work (the ticket page).
+    "hour_bank.sync": PolicyRule(PROVIDERS),
     "token.create": PolicyRule(EVERYONE),
     "token.revoke": PolicyRule(EVERYONE, check=_own_token, hide=True,
                                check_doc="only one's own tokens (404 otherwise)"),
@@ -172,7 +183,21 @@ def _membership(actor) -> Membership | None:
     return membership_for(actor)
 
 
-def require(actor, action: str, obj=None, *, tenant=None, **details) -> Membership:
+class _System:
+    """The actor of scheduled jobs and commands (e.g. billing suspending a contract for an
+    unpaid invoice): logged as "system". Never a request's user, so no view can pass it."""
+
+    pk = None
+    email = "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _System()
+
+
+def require(actor, action: str, obj=None, *, tenant=None, **details) -> Membership | None:
     """The actor's membership if the policy lets it do `action` (on `obj`, in `tenant`).
 
     `actor` is a user or a membership. The actor must belong to `tenant`, or to `obj`'s
@@ -181,6 +206,8 @@ def require(actor, action: str, obj=None, *, tenant=None, **details) -> Membersh
     object is outside what the actor may see.
     """
     rule = _rule(action)
+    if actor is SYSTEM:  # scheduled jobs act for the tenant itself
+        return None
     membership = _membership(actor)
     if membership is None or membership.role not in rule.roles:
         raise PermissionDenied(_("Your role does not allow this action."))

@@ -61,15 +61,24 @@ __all__ = [
 CONTRACT_FIELDS = (
     "title", "object", "account_manager", "sla_policy", "remote_intervention", "on_site_intervention",
     "start_date", "initial_months", "renewal", "renewal_months", "notice_months", "notice_days",
-    "language", "currency", "billing_model", "monthly_fee", "hourly_rate", "included_hours", "vat_rate",
-    "payment_terms_days", "price_revision",
+    "language", "currency", "billing_model", "monthly_fee", "hourly_rate", "included_minutes", "vat_rate",
+    "payment_terms_days", "price_revision", *("rollover_cap_minutes", "increment_minutes", "service_credits",
+                                             "penalty_cap_percent"),
 )
 # What an amendment may change on an active contract.
 AMENDABLE_FIELDS = (
     "title", "object", "sla_policy", "remote_intervention", "on_site_intervention", "renewal", "renewal_months",
-    "notice_months", "notice_days", "billing_model", "monthly_fee", "hourly_rate", "included_hours", "vat_rate",
-    "payment_terms_days", "price_revision",
+    "notice_months", "notice_days", "billing_model", "monthly_fee", "hourly_rate", "included_minutes", "vat_rate",
+    "payment_terms_days", "price_revision", *("rollover_cap_minutes", "increment_minutes", "service_credits",
+                                             "penalty_cap_percent"),
 )
+# Accepted as input and turned into a field by the model (`Contract.included_hours`
+# sets `included_minutes`), for the forms and API that still speak in hours.
+INPUT_ALIASES = ("included_hours",)
+# An amendment may also reprice tickets: {"ticket_prices": {"corrective": "120.00"}}.
+AMENDABLE_EXTRAS = ("ticket_prices",)
+
+
 
 
 def _refuse(message: str, code: str = "invalid_state") -> None:
@@ -110,6 +119,42 @@ def _check_parties(contract: Contract) -> None:
     assert_same_tenant(contract, contract.client, contract.provider, contract.sla_policy)
 
 
+def check_plan_prices(billing_model: str, maintenance_types) -> None:
+    """A per-ticket plan bills each ticket of an included type at that type's price
+    (BILLING.md B7): every covered, included type needs one."""
+    if billing_model != "per_ticket":
+        return
+    missing = [m.maintenance_type for m in maintenance_types if m.included and m.ticket_price is None]
+    if missing:
+        raise ValidationError({"ticket_price": [
+            _("A per-ticket plan needs a price per ticket for each included maintenance type (missing: %(types)s).")
+            % {"types": ", ".join(sorted(missing))}]})
+
+
+def _apply_ticket_prices(rows_list: list[ContractMaintenanceType], prices: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Reprice tickets by amendment, on the given rows (not saved); returns
+    {type: [old, new]} for the audit log."""
+    if not isinstance(prices, Mapping):
+        raise ValidationError({"ticket_prices": [_("Give a price per maintenance type.")]})
+    rows = {m.maintenance_type: m for m in rows_list}
+    diff: dict[str, list[Any]] = {}
+    for mtype, raw in prices.items():
+        row = rows.get(mtype)
+        if row is None:
+            raise ValidationError({"ticket_prices": [_("The contract does not cover %(type)s maintenance.")
+                                                     % {"type": mtype}]})
+        old = row.ticket_price
+        row.ticket_price = None if raw in (None, "") else raw
+        try:
+            row.full_clean(exclude=["contract", "tenant"], validate_unique=False)
+        except ValidationError as exc:
+            raise ValidationError({"ticket_price": exc.messages}) from exc
+        if old != row.ticket_price:
+            diff[mtype] = [str(old) if old is not None else None,
+                           str(row.ticket_price) if row.ticket_price is not None else None]
+    return diff
+
+
 # ---------------------------------------------------------------------- drafting
 
 
@@ -117,7 +162,7 @@ def _check_parties(contract: Contract) -> None:
 def contract_create(*, tenant, actor, client: Organization, provider: Organization, today: date | None = None,
                     **data: Any) -> Contract:
     require(actor, "contract.create", tenant=tenant)
-    unknown = set(data) - set(CONTRACT_FIELDS)
+    unknown = set(data) - set(CONTRACT_FIELDS) - set(INPUT_ALIASES)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     data.setdefault("account_manager", actor)
@@ -140,7 +185,7 @@ def contract_update(*, contract: Contract, actor, **data: Any) -> Contract:
     contract = _lock(contract)
     _require_status(contract, ContractStatus.DRAFT, action=_("edit"))
     allowed = (*CONTRACT_FIELDS, "client", "provider")
-    unknown = set(data) - set(allowed)
+    unknown = set(data) - set(allowed) - set(INPUT_ALIASES)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     before = snapshot(contract, allowed)
@@ -149,6 +194,7 @@ def contract_update(*, contract: Contract, actor, **data: Any) -> Contract:
     _check_parties(contract)
     contract.full_clean()
     _check_terms(contract)
+    check_plan_prices(contract.billing_model, list(contract.maintenance_types.all()))
     diff = changed(before, snapshot(contract, allowed))
     if diff:
         contract.save()
@@ -197,9 +243,12 @@ def contract_set_scope(
                 raise ValidationError({"maintenance_types": [_("%(t)s is listed twice.") % {"t": mt.maintenance_type}]})
             seen.add(mt.maintenance_type)
             rows.append(mt)
+        check_plan_prices(contract.billing_model, rows)
         ContractMaintenanceType.objects.filter(tenant_id=tenant_id, contract=contract).delete()
         ContractMaintenanceType.objects.bulk_create(rows)
-        changes["maintenance_types"] = [f"{m.maintenance_type}{'' if m.included else ' (quote)'}" for m in rows]
+        changes["maintenance_types"] = [
+            f"{m.maintenance_type}{'' if m.included else ' (quote)'}"
+            f"{f' {m.ticket_price}' if m.ticket_price is not None else ''}" for m in rows]
     if changes:
         audit_log(tenant=contract.tenant, actor=actor, action="contract.scope", obj=contract,
                   organization=contract.client, changes=changes)
@@ -285,7 +334,7 @@ def contract_snapshot(contract: Contract) -> dict[str, Any]:
     data["items"] = [snapshot(i, ("category", "name", "identifier", "site", "criticality", "quantity"))
                      for i in contract.items.all()]
     data["exclusions"] = [e.text for e in contract.exclusions.all()]
-    data["maintenance_types"] = [snapshot(m, ("maintenance_type", "included", "details"))
+    data["maintenance_types"] = [snapshot(m, ("maintenance_type", "included", "details", "ticket_price"))
                                  for m in contract.maintenance_types.all()]
     data["clauses"] = [snapshot(c, ("kind", "title", "body")) for c in contract.clauses.all()]
     return data
@@ -343,7 +392,8 @@ def contract_activate(*, contract: Contract, actor, signed_on: date, client_sign
 
 @transaction.atomic
 def contract_suspend(*, contract: Contract, actor, reason: str, now: datetime | None = None) -> Contract:
-    """Stop interventions (e.g. unpaid invoices). New tickets are refused meanwhile."""
+    """Stop interventions (e.g. unpaid invoices). New tickets are refused meanwhile.
+    `actor` may be `SYSTEM` for a scheduled job (billing's unpaid-invoice run)."""
     require(actor, "contract.suspend", contract)
     contract = _lock(contract)
     _require_status(contract, ContractStatus.ACTIVE, action=_("suspend"))
@@ -488,7 +538,7 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
         errors["effective_date"] = [_("The effective date is required.")]
     elif effective_date < contract.start_date:
         errors["effective_date"] = [_("The effective date is before the start of the contract.")]
-    unknown = set(changes) - set(AMENDABLE_FIELDS)
+    unknown = set(changes) - set(AMENDABLE_FIELDS) - set(INPUT_ALIASES) - set(AMENDABLE_EXTRAS)
     if unknown:
         errors["changes"] = [_("These cannot be changed by amendment: %(f)s.") % {"f": ", ".join(sorted(unknown))}]
     if errors:
@@ -498,11 +548,20 @@ def contract_amend(*, contract: Contract, actor, signed_on: date, effective_date
         raise ValidationError({"effective_date": [_("An amendment cannot take effect before the current version.")]})
     before = snapshot(contract, AMENDABLE_FIELDS)
     for name, value in changes.items():
-        setattr(contract, name, value)
+        if name not in AMENDABLE_EXTRAS:
+            setattr(contract, name, value)
     contract.full_clean()
     _check_parties(contract)
     _check_terms(contract)
+    maintenance_types = list(contract.maintenance_types.all())
+    price_diff = _apply_ticket_prices(maintenance_types, changes["ticket_prices"]) if "ticket_prices" in changes else {}
+    check_plan_prices(contract.billing_model, maintenance_types)
     diff = changed(before, snapshot(contract, AMENDABLE_FIELDS))
+    if price_diff:
+        diff["ticket_prices"] = price_diff
+        for row in maintenance_types:
+            if row.maintenance_type in price_diff:
+                row.save(update_fields=["ticket_price", "updated_at"])
     number = contract.amendments.count() + 1
     amendment = Amendment.objects.create(tenant=contract.tenant, contract=contract, number=number,
                                          signed_on=signed_on, effective_date=effective_date,

@@ -105,3 +105,41 @@ def as_data(st: Statement, *, labels: bool = True, blocks_in_full: bool = True) 
         "expired_minutes": st.expired_minutes,
         "blocks_after": blocks,
     }
+
+
+# --------------------------------------------------------------------------- data layer
+# Fixtures of the billing data-layer tests (tests/billing/test_plans.py, test_services…):
+# tenant A's SLA policy and contracts of client A1 (account manager amy). Imported
+# lazily, so the pure pricing tests above still run without Django.
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock_cache(request):
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        yield
+        return
+    from tickets import sla
+
+    sla._clock_cache.clear()
+    yield
+    sla._clock_cache.clear()
+
+
+@pytest.fixture
+def policy(tenant_a):
+    from tests.tickets import factories as tf
+
+    return tf.sla_policy(tenant_a)
+
+
+@pytest.fixture
+def make_contract(amy, org_a1, policy):
+    """`make_contract(billing_model, **plan)`: an active contract of client A1."""
+    from tests.billing import factories as bf
+
+    def make(billing_model="flat_fee", *, client=None, **plan):
+        return bf.contract(actor=amy, client=client or org_a1, policy=policy, billing_model=billing_model, **plan)
+
+    return make

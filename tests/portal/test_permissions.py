@@ -79,6 +79,15 @@ EXPECTED: dict[str, set[str]] = {
     "login_lockout.list": ADMINS,
     "login_lockout.reset": ADMINS,
     "tenant_settings.edit": ADMINS,
+    "billing.read": EVERYONE,  # selectors scope clients to their organisation
+    "billing.settings": ADMINS,
+    "billing.run": ADMINS,
+    "invoice.issue": EDITORS,
+    "payment.record": EDITORS,
+    "credit_note.create": EDITORS,
+    "hour_bank.buy": EDITORS,
+    "hour_bank.adjust": ADMINS,
+    "hour_bank.sync": PROVIDERS,
     "token.create": EVERYONE,
     "token.revoke": EVERYONE,  # one's own tokens
 }

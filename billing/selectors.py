@@ -1,0 +1,262 @@
+"""Reads of billing data. Every selector takes the tenant and puts it in the query;
+those that show data to a person also take `viewer=`: provider staff see the tenant's
+rows, client users only their own organisation's, anyone else nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from billing.models import (
+    ZERO,
+    BillingSettings,
+    HourBankBlock,
+    HourBankMovement,
+    Invoice,
+    InvoiceStatus,
+)
+from billing.plans import month_bounds
+from contracts.models import Contract, ContractStatus
+from portal.permissions import can
+from portal.tenancy import membership_for
+
+# ------------------------------------------------------------------ settings and months
+
+
+def billing_settings_get(*, tenant) -> BillingSettings:
+    """The tenant's billing settings (defaults, unsaved, until changed once)."""
+    found = BillingSettings.objects.filter(tenant=tenant).first()
+    return found if found is not None else BillingSettings(tenant=tenant)
+
+
+def tenant_zone(tenant, *, billing_settings: BillingSettings | None = None) -> ZoneInfo:
+    """The zone whose calendar months are billed (BillingSettings.time_zone)."""
+    name = (billing_settings or billing_settings_get(tenant=tenant)).time_zone or settings.TIME_ZONE
+    return ZoneInfo(name)
+
+
+def local_today(tenant, *, now: datetime | None = None, zone: ZoneInfo | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), zone or tenant_zone(tenant)).date()
+
+
+def month_range_utc(zone: ZoneInfo, year: int, month: int) -> tuple[datetime, datetime]:
+    """[start, end) of the calendar month in `zone`, as aware datetimes (DST-safe: each
+    bound is a local midnight)."""
+    first, last = month_bounds(year, month)
+    return (datetime.combine(first, time(0), tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone))
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def month_has_ended(year: int, month: int, today: date) -> bool:
+    return month_bounds(year, month)[1] < today
+
+
+# ------------------------------------------------------------------ contracts of a month
+
+BILLED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATED,
+                   ContractStatus.EXPIRED)
+
+
+def contracts_active_in_month(*, tenant, year: int, month: int) -> QuerySet[Contract]:
+    """Contracts signed and running on at least one day of the month (a suspended
+    contract is still under contract: its fee runs)."""
+    first, last = month_bounds(year, month)
+    return (Contract.objects.filter(tenant=tenant, status__in=BILLED_STATUSES, activated_at__isnull=False,
+                                    start_date__lte=last)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+            .order_by("reference"))
+
+
+def active_range(contract: Contract, year: int, month: int) -> tuple[date, date]:
+    first, last = month_bounds(year, month)
+    start = max(first, contract.start_date)
+    end = min(last, contract.end_date) if contract.end_date else last
+    return start, end
+
+
+# ------------------------------------------------------------------ who sees what
+
+
+def _scoped(qs: QuerySet, *, tenant, viewer, client_field: str = "client") -> QuerySet:
+    """Rows of `tenant` that `viewer` may read: none for outsiders, their organisation's
+    for client users, all for provider staff."""
+    membership = membership_for(viewer)
+    if (membership is None or tenant is None or membership.tenant_id != tenant.id
+            or not can(membership, "billing.read")):
+        return qs.none()
+    qs = qs.filter(tenant=tenant)
+    if membership.is_client:
+        qs = qs.filter(**{client_field: membership.organization_id})
+    return qs
+
+
+# ------------------------------------------------------------------ invoices
+
+
+@dataclass
+class InvoiceFilters:
+    status: str | None = None
+    client: int | None = None  # organisation id
+    year: int | None = None
+    month: int | None = None
+    overdue: bool | None = None  # True: past due and unpaid, whatever the daily task has marked yet
+    today: date | None = None
+
+
+def invoice_list(*, tenant, viewer, filters: InvoiceFilters | None = None) -> QuerySet[Invoice]:
+    """Invoices the viewer may read, newest month first, filtered."""
+    f = filters or InvoiceFilters()
+    qs = _scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.client:
+        qs = qs.filter(client_id=f.client)
+    if f.year:
+        qs = qs.filter(year=f.year)
+    if f.month:
+        qs = qs.filter(month=f.month)
+    if f.overdue is not None:
+        today = f.today or local_today(tenant)
+        past_due = Q(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today)
+        qs = qs.filter(past_due) if f.overdue else qs.exclude(past_due)
+    return qs.select_related("contract", "client").order_by("-year", "-month", "-number", "-id")
+
+
+def invoice_totals(*, tenant, viewer, filters: InvoiceFilters | None = None) -> dict[str, dict]:
+    """Per status: the number of invoices, their gross total and what is still due."""
+    qs = invoice_list(tenant=tenant, viewer=viewer, filters=filters).order_by()
+    rows = qs.values("status").annotate(
+        n=Count("id"), total_gross=Coalesce(Sum("gross"), ZERO),
+        total_due=Coalesce(Sum(F("gross") - F("amount_paid") - F("amount_credited")), ZERO))
+    out = {s: {"count": 0, "gross": ZERO, "due": ZERO} for s in InvoiceStatus.values}
+    for row in rows:
+        due = row["total_due"] if row["status"] in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE) else ZERO
+        out[row["status"]] = {"count": row["n"], "gross": row["total_gross"], "due": max(ZERO, due)}
+    return out
+
+
+def invoice_get(*, tenant, viewer, number: str | None = None, pk: int | None = None) -> Invoice | None:
+    """One invoice by number (issued) or id (drafts have no number), if the viewer may read it."""
+    qs = _scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer).select_related("contract", "client")
+    lookup = {"number": number} if number else {"pk": pk}
+    return qs.prefetch_related("lines", "payments", "credit_notes").filter(**lookup).first()
+
+
+# ------------------------------------------------------------------ hour bank
+
+
+def can_read_contract(*, tenant, viewer, contract: Contract) -> bool:
+    membership = membership_for(viewer)
+    if (membership is None or tenant is None or membership.tenant_id != tenant.id
+            or contract.tenant_id != tenant.id or not can(membership, "billing.read")):
+        return False
+    return not membership.is_client or membership.organization_id == contract.client_id
+
+
+def hour_bank_balance(*, tenant, viewer, contract: Contract) -> int | None:
+    """The balance in minutes: the sum of the ledger, nothing else. None for a viewer
+    who may not read the contract."""
+    if not can_read_contract(tenant=tenant, viewer=viewer, contract=contract):
+        return None
+    return (HourBankMovement.objects.filter(tenant=tenant, contract=contract)
+            .aggregate(total=Coalesce(Sum("minutes"), 0))["total"])
+
+
+def hour_bank_movements(*, tenant, viewer, contract: Contract) -> QuerySet[HourBankMovement]:
+    return (_scoped(HourBankMovement.objects.filter(contract=contract), tenant=tenant, viewer=viewer,
+                    client_field="contract__client")
+            .select_related("block", "ticket", "intervention").order_by("day", "id"))
+
+
+def hour_bank_blocks(*, tenant, viewer, contract: Contract) -> QuerySet[HourBankBlock]:
+    """The blocks with what is left of each (`remaining`, from the ledger)."""
+    return (_scoped(HourBankBlock.objects.filter(contract=contract), tenant=tenant, viewer=viewer,
+                    client_field="contract__client")
+            .annotate(remaining=Coalesce(Sum("movements__minutes"), 0)).order_by("bought_on", "reference"))
+
+
+@dataclass
+class BankState:
+    """The blocks in force on a day and how much of them is consumed."""
+
+    total: int = 0
+    remaining: int = 0
+    refs: list[str] = field(default_factory=list)
+
+    @property
+    def consumed_percent(self) -> Decimal:
+        if not self.total:
+            return Decimal("0")
+        return (Decimal(self.total - self.remaining) * 100 / self.total).quantize(Decimal("0.01"))
+
+
+def hour_bank_state(*, contract: Contract, day: date) -> BankState:
+    """For the alerts: blocks valid on `day`, their minutes and what the ledger leaves
+    of them. Internal (no viewer): the caller has checked access."""
+    blocks = (HourBankBlock.objects.filter(tenant_id=contract.tenant_id, contract=contract, bought_on__lte=day)
+              .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+              .annotate(remaining=Coalesce(Sum("movements__minutes"), 0)).order_by("reference"))
+    state = BankState()
+    for block in blocks:
+        state.total += block.minutes
+        state.remaining += max(0, block.remaining)
+        state.refs.append(block.reference)
+    return state
+
+
+# ------------------------------------------------------------------ the month's facts
+
+
+def first_resolutions(*, contract: Contract, start: datetime, end: datetime) -> list[tuple[int, str, str]]:
+    """(ticket id, reference, maintenance type) of the contract's tickets whose *first*
+    resolution (TicketEvent history) falls in [start, end): a reopened ticket is billed
+    once, in the month it was first resolved (B7)."""
+    from tickets.models import TicketEvent, TicketEventKind, TicketStatus
+
+    rows = (TicketEvent.objects
+            .filter(tenant_id=contract.tenant_id, ticket__contract=contract, kind=TicketEventKind.STATUS,
+                    to_value=TicketStatus.RESOLVED)
+            .values("ticket_id", "ticket__reference", "ticket__maintenance_type")
+            .annotate(first=Min("at")).filter(first__gte=start, first__lt=end)
+            .order_by("ticket__reference"))
+    return [(r["ticket_id"], r["ticket__reference"], r["ticket__maintenance_type"]) for r in rows]
+
+
+def month_breaches(*, contract: Contract, start: datetime, end: datetime):
+    """SLA breaches recorded for the contract's tickets with their breach instant in
+    [start, end) (B10), oldest first, with their ticket."""
+    from tickets.models import SlaEvent
+
+    return list(SlaEvent.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract, kind="breach",
+                                        at__gte=start, at__lt=end)
+                .select_related("ticket").only("id", "metric", "at", "ticket__reference", "ticket__priority")
+                .order_by("at", "id"))
+
+
+def month_interventions(*, contract: Contract, year: int, month: int):
+    """The interventions logged on the contract's tickets with a date in the month."""
+    from tickets.models import Intervention
+
+    first, last = month_bounds(year, month)
+    return list(Intervention.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract,
+                                            date__gte=first, date__lte=last)
+                .select_related("ticket").only("id", "date", "minutes", "mode", "billable", "ticket_id",
+                                               "ticket__reference", "ticket__maintenance_type")
+                .order_by("date", "id"))
+
+
+def intervention_ref(intervention) -> str:
+    """A reference in string order of logging, for B9's tie-break."""
+    return f"INT-{intervention.pk:09d}"
+

@@ -1,0 +1,125 @@
+"""Billing tasks: thin, idempotent wrappers around `billing.services` (STYLE.md §5).
+Their schedules are in `portal/celery.py`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def hour_bank_alert_task(tenant_id: int, alert_id: int) -> None:
+    from billing.notifications import hour_bank_alert_send
+
+    hour_bank_alert_send(tenant_id=tenant_id, alert_id=alert_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def invoice_overdue_warning_task(tenant_id: int, invoice_id: int) -> None:
+    from billing.notifications import invoice_overdue_warning_send
+
+    invoice_overdue_warning_send(tenant_id=tenant_id, invoice_id=invoice_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def billing_run_contract_task(tenant_id: int, contract_id: int, year: int, month: int) -> int | None:
+    """One contract's month: its draft invoice (issued too if the tenant says so).
+    Running it twice, or on two workers at once, leaves one invoice (unique key)."""
+    from billing.services import billing_run_contract
+    from contracts.models import Contract
+
+    contract = Contract.objects.filter(tenant_id=tenant_id, pk=contract_id).select_related("tenant").first()
+    if contract is None:
+        return None  # deleted meanwhile
+    return billing_run_contract(contract=contract, year=year, month=month).pk
+
+
+def due_monthly_runs(now: datetime) -> list[tuple[object, int, int]]:
+    """(tenant, year, month) of the tenants whose month to bill has come: it is past
+    02:00 on the 1st in their billing time zone, so the month before is over there.
+    Checked every hour; each (tenant, month) is claimed once by `billing_run_dispatch`,
+    so a late or repeated check starts nothing twice, and a missed hour catches up."""
+    from billing.selectors import billing_settings_get, previous_month, tenant_zone
+    from portal.models import Tenant
+
+    due = []
+    for tenant in Tenant.objects.filter(is_active=True):
+        zone = tenant_zone(tenant, billing_settings=billing_settings_get(tenant=tenant))
+        local = timezone.localtime(now, zone)
+        start = datetime.combine(local.date().replace(day=1), time(2, 0), tzinfo=zone)
+        if local >= start:
+            year, month = previous_month(local.year, local.month)
+            due.append((tenant, year, month))
+    return due
+
+
+@shared_task
+def billing_monthly_task(now: str | None = None) -> int:
+    """Every hour: start the monthly run of the tenants whose 1st, 02:00 has come."""
+    from billing.models import BillingRun
+    from billing.services import billing_run_dispatch
+
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    started = 0
+    for tenant, year, month in due_monthly_runs(moment):
+        if BillingRun.objects.filter(tenant=tenant, year=year, month=month, trigger="schedule").exists():
+            continue  # the usual case, spared a transaction
+        if billing_run_dispatch(tenant=tenant, year=year, month=month, trigger="schedule") is not None:
+            started += 1
+    return started
+
+
+@shared_task
+def billing_daily_task() -> None:
+    """Every day: per tenant, last month's run finished for any contract it missed, the
+    unpaid-invoice follow-up, and the hour-bank ledger (expiries of blocks whose last
+    day is over, consumption, alerts)."""
+    from portal.models import Tenant
+
+    for tenant_id in Tenant.objects.filter(is_active=True).values_list("pk", flat=True):
+        billing_daily_tenant_task.delay(tenant_id)
+
+
+@shared_task
+def billing_daily_tenant_task(tenant_id: int) -> None:
+    from billing.services import billing_catch_up, hour_bank_sync, invoices_daily
+    from contracts.models import Contract
+    from portal.models import Tenant
+
+    tenant = Tenant.objects.filter(pk=tenant_id, is_active=True).first()
+    if tenant is None:
+        return
+    billing_catch_up(tenant=tenant)
+    invoices_daily(tenant=tenant)
+    for contract in Contract.objects.filter(tenant=tenant, hour_bank_blocks__isnull=False).distinct():
+        try:
+            hour_bank_sync(contract=contract)
+        except Exception:  # one contract's bad data must not stop the others
+            logger.exception("hour-bank sync failed for contract %s", contract.pk)
+
+
+@shared_task
+def hour_bank_sync_recent_task(minutes: int = 60) -> int:
+    """Every quarter of an hour: the ledger of hour-bank contracts with work logged in
+    the last hour, so balances and alerts follow the work within minutes."""
+    from billing.services import hour_bank_sync
+    from contracts.models import Contract
+
+    since = timezone.now() - timezone.timedelta(minutes=minutes)
+    contracts = (Contract.objects.filter(billing_model="hour_bank", tickets__interventions__created_at__gte=since)
+                 .select_related("tenant").distinct())
+    count = 0
+    for contract in contracts:
+        try:
+            hour_bank_sync(contract=contract)
+        except Exception:
+            logger.exception("hour-bank sync failed for contract %s", contract.pk)
+            continue
+        count += 1
+    return count
