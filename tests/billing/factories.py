@@ -58,7 +58,7 @@ def breach(*, ticket, at: datetime, metric: str = "resolution", version: int = 1
     from tickets.models import SlaEvent
 
     return SlaEvent.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, metric=metric, kind="breach",
-                                   target_version=version, at=at, notified_at=at)
+                                   target_version=version, at=at)
 
 
 def amend(*, contract, actor, effective: date, **changes):

@@ -20,6 +20,21 @@ APPS = ("portal", "contracts", "sla", "tickets", "billing")
 
 # action -> (changes as its service writes them, texts the page shows)
 EVENTS: dict[str, tuple[dict, list[str]]] = {
+    "billing.settings": ({"unpaid_suspend_days": [30, 45]}, ["30 → 45"]),
+    "hour_bank.buy": ({"contract": "CTR-2026-0001", "minutes": 600, "price": "750.00", "bought_on": "2026-03-01",
+                       "expires_on": "2026-12-31"}, ["CTR-2026-0001", "600", "750.00"]),
+    "hour_bank.adjust": ({"minutes": -30, "reason": "Goodwill", "day": "2026-03-05"}, ["-30", "Goodwill"]),
+    "invoice.draft": ({"net": "900.00", "vat": "180.00", "gross": "1080.00", "period": "2026-03"},
+                      ["900.00", "1080.00"]),
+    "invoice.issue": ({"number": "INV-2026-000001", "issue_date": "2026-04-01", "due_date": "2026-05-01"},
+                      ["INV-2026-000001", "2026-05-01"]),
+    "invoice.payment": ({"amount": "500.00", "date": "2026-04-10", "method": "transfer", "reference": "VIR-1"},
+                        ["500.00", "VIR-1"]),
+    "invoice.credit": ({"credit_note": "CN-2026-000001", "net": "-100.00", "vat": "-20.00", "gross": "-120.00",
+                        "reason": "Late intervention"}, ["CN-2026-000001", "Late intervention"]),
+    "invoice.overdue": ({"status": ["issued", "overdue"], "due_date": "2026-05-01"}, ["issued → overdue"]),
+    "invoice.suspend_contract": ({"contract": "CTR-2026-0001", "days_past_due": 31}, ["CTR-2026-0001", "31"]),
+    "invoice.resume_contract": ({"contract": "CTR-2026-0001"}, ["CTR-2026-0001"]),
     "api_token.create": ({"name": "Monitoring", "expires_at": None}, ["Monitoring"]),
     "api_token.revoke": ({}, []),
     "calendar.create": (
