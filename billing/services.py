@@ -305,19 +305,21 @@ def _check_alerts(contract: Contract, day: date) -> list[HourBankAlert]:
             with transaction.atomic():
                 alert = HourBankAlert.objects.create(tenant_id=contract.tenant_id, contract=contract,
                                                      threshold=threshold, blocks_key=key, consumed_percent=percent)
+                # The e-mails are outbox rows of the same transaction as the alert.
+                _notify_hour_bank_threshold(contract=contract, alert=alert)
         except IntegrityError:
             continue  # already sent for these blocks
-        _notify_hour_bank_threshold(contract=contract, alert=alert)
         sent.append(alert)
     return sent
 
 
 def _notify_hour_bank_threshold(*, contract: Contract, alert: HourBankAlert) -> None:
     """E-mail the client's administrators and the account manager that the hour bank
-    reached `alert.threshold` %. The one place to switch to the notification outbox."""
-    from billing.tasks import hour_bank_alert_task
+    reached `alert.threshold` %: outbox rows in the caller's transaction."""
+    from billing.notifications import hour_bank_alert_notify
 
-    enqueue_on_commit(hour_bank_alert_task, contract.tenant_id, alert.pk)
+    alert.contract = contract
+    hour_bank_alert_notify(alert=alert)
 
 
 # ============================================================================ monthly run
@@ -721,9 +723,10 @@ def invoices_daily(*, tenant, today: date | None = None) -> DailyReport:
                 continue
             audit_log(tenant=tenant, actor=None, action="invoice.overdue", obj=invoice, organization=invoice.client,
                       changes={"status": ["issued", "overdue"], "due_date": invoice.due_date})
-            from billing.tasks import invoice_overdue_warning_task
+            from billing.notifications import invoice_overdue_notify
 
-            enqueue_on_commit(invoice_overdue_warning_task, tenant.pk, invoice.pk)
+            Invoice.objects.filter(pk=invoice.pk).update(warned_at=timezone.now())
+            invoice_overdue_notify(invoice=invoice, suspend_after_days=settings_row.unpaid_suspend_days)
         report.overdue.append(invoice.number)
     days = settings_row.unpaid_suspend_days
     due = (Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.OVERDUE, suspended_contract_at__isnull=True,

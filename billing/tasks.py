@@ -13,20 +13,6 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
-def hour_bank_alert_task(tenant_id: int, alert_id: int) -> None:
-    from billing.notifications import hour_bank_alert_send
-
-    hour_bank_alert_send(tenant_id=tenant_id, alert_id=alert_id)
-
-
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
-def invoice_overdue_warning_task(tenant_id: int, invoice_id: int) -> None:
-    from billing.notifications import invoice_overdue_warning_send
-
-    invoice_overdue_warning_send(tenant_id=tenant_id, invoice_id=invoice_id)
-
-
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def billing_run_contract_task(tenant_id: int, contract_id: int, year: int, month: int) -> int | None:
     """One contract's month: its draft invoice (issued too if the tenant says so).

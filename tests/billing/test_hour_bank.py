@@ -209,6 +209,9 @@ def test_it_refuses_an_adjustment_below_zero(bank, amy, alice):
 
 
 def _alert_mails():
+    from portal.outbox import outbox_deliver
+
+    outbox_deliver()
     return [m for m in mail.outbox if "hour bank" in m.subject]
 
 
@@ -268,3 +271,12 @@ def test_it_hides_other_tenants_bank(bank, amy, carol):
     _buy(bank, amy)
     assert hour_bank_balance(tenant=bank.tenant, viewer=carol, contract=bank) is None
     assert not hour_bank_movements(tenant=carol.membership.tenant, viewer=carol, contract=bank).exists()
+
+
+def test_it_writes_the_alert_emails_to_the_outbox_with_the_alert(bank, amy, clara, cody, bob):
+    from portal.models import OutboxMessage
+
+    _buy(bank, amy, minutes=600)
+    _consume(bank, cody, bob, 480)  # no on-commit delivery ran: the rows wait in the outbox
+    rows = OutboxMessage.objects.filter(kind="billing.hour_bank_threshold")
+    assert sorted(rows.values_list("recipient", flat=True)) == ["amy@a.test", "clara@a1.test"]
