@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms_util import BoundedDateField
 from sla.models import Level, Priority
 from tickets.models import InterventionMode
 
@@ -58,7 +59,7 @@ class AssignForm(forms.Form):
 
 
 class InterventionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=1440)
     mode = forms.ChoiceField(label=_("Mode"), choices=InterventionMode.choices)
     billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)

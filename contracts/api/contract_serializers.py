@@ -20,6 +20,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
+from portal.api.fields import DateField, ModelSerializer
 
 
 class CoveredItemSerializer(serializers.Serializer):
@@ -54,13 +55,13 @@ class ClausesSerializer(serializers.Serializer):
     template_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class TermSerializer(serializers.ModelSerializer):
+class TermSerializer(ModelSerializer):
     class Meta:
         model = ContractTerm
         fields = ["index", "first_day", "last_day", "kind", "monthly_fee"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     amendment = serializers.IntegerField(source="amendment.number", allow_null=True, default=None)
 
     class Meta:
@@ -68,7 +69,7 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["number", "effective_from", "amendment", "snapshot", "created_at"]
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,7 +83,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/api/v1/contracts/{doc.contract.reference}/documents/{doc.kind}/{doc.version}/download/"
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     client = serializers.CharField(source="client.reference")
     provider = serializers.CharField(source="provider.reference")
     sla_policy = serializers.CharField(source="sla_policy.code", allow_null=True, default=None)
@@ -135,7 +136,7 @@ class ContractWriteSerializer(serializers.Serializer):
     sla_policy = serializers.CharField(required=False, allow_null=True, help_text="SLA policy code")
     remote_intervention = serializers.BooleanField(required=False)
     on_site_intervention = serializers.BooleanField(required=False)
-    start_date = serializers.DateField(required=False, allow_null=True)
+    start_date = DateField(required=False, allow_null=True)
     initial_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
     renewal = serializers.ChoiceField(choices=RenewalMode.choices, required=False)
     renewal_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
@@ -153,7 +154,7 @@ class ContractWriteSerializer(serializers.Serializer):
 
 
 class ActivateSerializer(serializers.Serializer):
-    signed_on = serializers.DateField()
+    signed_on = DateField()
     client_signatory = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
@@ -162,10 +163,10 @@ class SuspendSerializer(serializers.Serializer):
 
 
 class TerminateSerializer(serializers.Serializer):
-    notice_given_on = serializers.DateField()
+    notice_given_on = DateField()
     given_by = serializers.ChoiceField(choices=PARTY_SIDES)
     reason = serializers.ChoiceField(choices=TERMINATION_REASONS)
-    effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_date = DateField(required=False, allow_null=True, default=None)
 
 
 class RenewSerializer(serializers.Serializer):
@@ -175,13 +176,13 @@ class RenewSerializer(serializers.Serializer):
 
 
 class AmendSerializer(serializers.Serializer):
-    signed_on = serializers.DateField()
-    effective_date = serializers.DateField()
+    signed_on = DateField()
+    effective_date = DateField()
     summary = serializers.CharField()
     changes = serializers.DictField(help_text="Fields to change, e.g. {\"monthly_fee\": \"520.00\", \"sla_policy\": \"critical-24-7\"}")
 
 
-class ClauseTemplateSerializer(serializers.ModelSerializer):
+class ClauseTemplateSerializer(ModelSerializer):
     class Meta:
         model = ClauseTemplate
         fields = ["id", "kind", "language", "title", "body"]
@@ -192,9 +193,9 @@ class PreventivePlanSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     rrule = serializers.CharField(max_length=300, help_text="iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=1MO")
-    start_date = serializers.DateField()
+    start_date = DateField()
     lead_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
     is_active = serializers.BooleanField(read_only=True)
     planned = serializers.IntegerField(read_only=True)
     done = serializers.IntegerField(read_only=True)
-    upcoming = serializers.ListField(child=serializers.DateField(), read_only=True)
+    upcoming = serializers.ListField(child=DateField(), read_only=True)

@@ -6,16 +6,17 @@ from rest_framework import serializers
 
 from contracts.models import Contact, Organization
 from contracts.services import CONTACT_FIELDS, ORGANIZATION_FIELDS
+from portal.api.fields import ModelSerializer
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", *CONTACT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     siren = serializers.CharField(read_only=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import selectors, services
+from portal.api.fields import DateTimeField, ModelSerializer
 from portal.api.permissions import IsTenantMember
 from portal.models import ApiToken, AuditEvent
 from portal.permissions import TENANT_ADMINS
@@ -30,7 +31,7 @@ class MeApi(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class ApiTokenOutputSerializer(serializers.ModelSerializer):
+class ApiTokenOutputSerializer(ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
@@ -38,7 +39,7 @@ class ApiTokenOutputSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = DateTimeField(required=False, allow_null=True)
 
 
 class ApiTokenCreatedSerializer(ApiTokenOutputSerializer):
@@ -80,7 +81,7 @@ class IsTenantAdmin(IsTenantMember):
         return super().has_permission(request, view) and request.membership.role in TENANT_ADMINS
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_label")
     organization = serializers.CharField(source="organization.reference", allow_null=True, default=None)
 

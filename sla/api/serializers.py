@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api.fields import DateField, DateTimeField, ModelSerializer, refuse_unread_fields
 from sla.models import Level, MaintenanceType, Priority, SlaPolicy, SlaTarget
 from sla.selectors import calendar_versions
+from sla.services import MAX_TARGET_MINUTES
 
 
 class HolidaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    date = DateField()
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+    def validate(self, attrs):
+        # A calendar PATCH is partial, and DRF then lets nested items skip their required
+        # fields: a holiday without a date must still be refused.
+        if "date" not in attrs:
+            raise serializers.ValidationError({"date": [serializers.Field.default_error_messages["required"]]})
+        return attrs
 
 
 class CalendarVersionSerializer(serializers.Serializer):
-    effective_from = serializers.DateTimeField()
+    effective_from = DateTimeField()
     timezone = serializers.CharField()
     always_open = serializers.BooleanField()
     hours = serializers.JSONField()
@@ -36,6 +45,10 @@ class CalendarSerializer(serializers.Serializer):
     holidays = HolidaySerializer(many=True, required=False, default=list)
     versions = CalendarVersionSerializer(many=True, read_only=True)
 
+    def validate(self, attrs):
+        refuse_unread_fields(self, attrs)
+        return attrs
+
     def to_representation(self, calendar):
         versions = calendar_versions(calendar)
         current = versions[-1]
@@ -53,17 +66,19 @@ class CalendarSerializer(serializers.Serializer):
 
 class ImportHolidaysSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=3, help_text="ISO 3166 code, e.g. FR")
-    first_year = serializers.IntegerField(min_value=1970, max_value=2100)
-    last_year = serializers.IntegerField(min_value=1970, max_value=2100)
+    first_year = serializers.IntegerField(min_value=1990, max_value=2100)
+    last_year = serializers.IntegerField(min_value=1990, max_value=2100)
     subdiv = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SlaTargetSerializer(serializers.ModelSerializer):
+class SlaTargetSerializer(ModelSerializer):
     maintenance_type = serializers.ChoiceField(
         choices=[("", "any"), *MaintenanceType.choices], required=False, allow_blank=True, default=""
     )
-    response_minutes = serializers.IntegerField(allow_null=True, required=False, default=None)
-    resolution_minutes = serializers.IntegerField(allow_null=True, required=False, default=None)
+    response_minutes = serializers.IntegerField(allow_null=True, required=False, default=None,
+                                                max_value=MAX_TARGET_MINUTES)
+    resolution_minutes = serializers.IntegerField(allow_null=True, required=False, default=None,
+                                                  max_value=MAX_TARGET_MINUTES)
 
     class Meta:
         model = SlaTarget
@@ -71,7 +86,7 @@ class SlaTargetSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class SlaPolicySerializer(serializers.ModelSerializer):
+class SlaPolicySerializer(ModelSerializer):
     calendar = serializers.SlugField(source="calendar.code", help_text="Code of a business calendar")
     targets = SlaTargetSerializer(many=True)
 
@@ -92,6 +107,6 @@ class PriorityMatrixSerializer(serializers.Serializer):
 
 
 class SimulationQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="When the ticket would be created (ISO 8601 with offset)")
+    start = DateTimeField(help_text="When the ticket would be created (ISO 8601 with offset), between 1990 and 2100")
     priority = serializers.ChoiceField(choices=Priority.choices)
     maintenance_type = serializers.ChoiceField(choices=[("", "any"), *MaintenanceType.choices], required=False, default="")

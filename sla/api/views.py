@@ -54,14 +54,13 @@ class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         calendar = self.get_object()
         data = CalendarSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        changes = {}
-        for key in ("name", "description", "code", "always_open", "hours"):
-            if key in request.data:
-                changes[key] = data.validated_data[key]
-        if "timezone" in request.data:
-            changes["timezone_name"] = data.validated_data["timezone"]
-        if "holidays" in request.data:
-            changes["holidays"] = [{"date": h["date"].isoformat(), "name": h.get("name", "")} for h in data.validated_data["holidays"]]
+        # What was read, not what was sent: a form field DRF could not read is refused by the serializer.
+        v = data.validated_data
+        changes = {key: v[key] for key in ("name", "description", "code", "always_open", "hours") if key in v}
+        if "timezone" in v:
+            changes["timezone_name"] = v["timezone"]
+        if "holidays" in v:
+            changes["holidays"] = [{"date": h["date"].isoformat(), "name": h.get("name", "")} for h in v["holidays"]]
         calendar = services.calendar_update(calendar=calendar, actor=request.user, **changes)
         return Response(CalendarSerializer(self._reload(calendar)).data)
 

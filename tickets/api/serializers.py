@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contracts.models import MAINTENANCE_TYPES
+from portal.api.fields import DateTimeField, ModelSerializer
 from sla.models import Level, Priority
 from tickets.models import (
     Attachment,
@@ -23,10 +24,10 @@ class MetricSerializer(serializers.Serializer):
     target_minutes = serializers.IntegerField(allow_null=True)
     state = serializers.ChoiceField(choices=["running", "paused", "completed"])
     breached = serializers.BooleanField()
-    deadline = serializers.DateTimeField(allow_null=True)
-    warning_at = serializers.DateTimeField(allow_null=True)
-    breached_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
+    deadline = DateTimeField(allow_null=True)
+    warning_at = DateTimeField(allow_null=True)
+    breached_at = DateTimeField(allow_null=True)
+    completed_at = DateTimeField(allow_null=True)
     elapsed_business_minutes = serializers.IntegerField()
     remaining_business_minutes = serializers.IntegerField(allow_null=True)
 
@@ -36,12 +37,12 @@ class SlaSerializer(serializers.Serializer):
     resolution = MetricSerializer(allow_null=True)
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     contract = serializers.CharField(source="contract.reference")
     organization = serializers.CharField(source="organization.reference")
     assignee = serializers.EmailField(source="assignee.email", allow_null=True, default=None)
     requester = serializers.EmailField(source="requester.email", allow_null=True, default=None)
-    sla_due_at = serializers.DateTimeField(allow_null=True)
+    sla_due_at = DateTimeField(allow_null=True)
 
     class Meta:
         model = Ticket
@@ -76,7 +77,7 @@ class TicketCreateSerializer(serializers.Serializer):
     covered_item = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a covered item of the contract")
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True,
                                        help_text="Provider staff only: overrides the priority matrix (with a reason)")
-    priority_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    priority_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -93,7 +94,7 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.EmailField(allow_null=True, help_text="E-mail of a member of your team; null to unassign")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     author = serializers.EmailField(source="author.email", allow_null=True, default=None, read_only=True)
     idempotency_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
                                             write_only=True)
@@ -104,7 +105,7 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at"]
 
 
-class InterventionSerializer(serializers.ModelSerializer):
+class InterventionSerializer(ModelSerializer):
     technician = serializers.EmailField(source="technician.email", read_only=True)
     mode = serializers.ChoiceField(choices=InterventionMode.choices)
     minutes = serializers.IntegerField()
@@ -115,7 +116,7 @@ class InterventionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "technician", "created_at"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     uploaded_by = serializers.EmailField(source="uploaded_by.email", allow_null=True, default=None)
 
     class Meta:
@@ -128,7 +129,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
 
     class Meta:

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from contracts import selectors as contract_selectors
 from portal.api.pagination import CappedPagination
+from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.models import PROVIDER_ROLES, Membership
 from portal.permissions import require_role
 from tickets import attachments, selectors, services
