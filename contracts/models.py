@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contracts import validators
+from portal import validators as portal_validators
 from portal.models import TenantOwnedModel
 
 
@@ -98,6 +99,10 @@ class Organization(TenantOwnedModel):
                     errors["siret"] = [self.unique_error_message(Organization, ("siret",))]
         elif self.country == "FR":
             errors["siret"] = [_("A company registered in France must have its SIRET.")]
+        try:
+            portal_validators.validate_country(self.country)
+        except ValidationError as exc:
+            errors["country"] = exc.messages
         if self.vat_number:
             try:
                 validators.validate_vat(self.vat_number)
@@ -260,6 +265,13 @@ class Contract(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def clean(self) -> None:
+        self.currency = (self.currency or "").upper()
+        try:
+            portal_validators.validate_currency(self.currency)
+        except ValidationError as exc:
+            raise ValidationError({"currency": exc.messages}) from exc
 
     def terms(self):
         """The pure term arithmetic of this contract, or None until its dates are set."""

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "DATE_MAX", "DATE_MIN", "TEXT_MAX_LENGTH", "ValidationError", "control_character", "strip_control_characters",
-    "validate_country", "validate_currency", "validate_date_in_range", "validate_datetime_in_range",
+    "unstorable_character", "validate_country", "validate_currency", "validate_date_in_range",
+    "validate_datetime_in_range",
 ]
 
 # Dates a maintenance contract, a ticket or a token may carry. Outside this range a
@@ -32,14 +33,23 @@ TEXT_MAX_LENGTH = 20_000
 # C0 control characters and DEL, except tab, line feed and carriage return. PostgreSQL
 # cannot store NUL at all; the others are never typed by a person.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Lone UTF-16 surrogates (possible in JSON escapes) cannot be encoded for the database.
+# Lone UTF-16 surrogates (possible in JSON escapes) cannot be encoded for the database,
+# and PostgreSQL refuses NUL in text.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def control_character(value: str) -> str | None:
     """The first character of `value` the portal refuses (a control character or a
     lone surrogate), or None."""
     match = _CONTROL.search(value) or _SURROGATE.search(value)
+    return match.group() if match else None
+
+
+def unstorable_character(value: str) -> str | None:
+    """The first character of `value` the database cannot store (NUL, a lone
+    surrogate), or None."""
+    match = _UNSTORABLE.search(value)
     return match.group() if match else None
 
 

@@ -1,8 +1,8 @@
 """The API's parsers: DRF's, plus a walk of the parsed document that refuses a string
 (value or key, at any depth) holding a character the database cannot store (NUL, a
-lone surrogate) or no person types (the other C0 controls, tab and line breaks
-excepted), as a 400 naming the field ("hours.mon.0.0"). Form bodies of POST are also
-checked by `portal.input_guard` before any view; this covers JSON and every form."""
+lone surrogate), as a 400 naming the field ("hours.mon.0.0"). Other control characters
+reach the serializers, whose free-text fields strip them (portal.api.fields); form
+bodies are also checked, for every control character, by `portal.input_guard`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
-from portal.validators import control_character
+from portal.validators import unstorable_character
 
 MAX_DEPTH = 32  # far deeper than any document of the API
 
 
 def _message(char: str) -> str:
-    return _("Contains a control character (U+%(code)04X), which is not accepted.") % {"code": ord(char)}
+    return _("Contains a character that cannot be stored (U+%(code)04X).") % {"code": ord(char)}
 
 
 def _walk(value, path: str, depth: int = 0) -> tuple[str, str] | None:
@@ -24,12 +24,12 @@ def _walk(value, path: str, depth: int = 0) -> tuple[str, str] | None:
     if depth > MAX_DEPTH:
         raise ParseError(_("The document is nested too deeply."))
     if isinstance(value, str):
-        char = control_character(value)
+        char = unstorable_character(value)
         return (path or "non_field_errors", char) if char else None
     if isinstance(value, dict):
         for key, inner in value.items():
             key = str(key)
-            char = control_character(key)
+            char = unstorable_character(key)
             if char:  # a refused key: name the object that holds it
                 return path or "non_field_errors", char
             found = _walk(inner, f"{path}.{key}" if path else key, depth + 1)
@@ -45,12 +45,12 @@ def _walk(value, path: str, depth: int = 0) -> tuple[str, str] | None:
 
 def _walk_form(data) -> tuple[str, str] | None:
     for key, values in data.lists():
-        char = control_character(key)
+        char = unstorable_character(key)
         if char:
             return "non_field_errors", char
         for value in values:
             text = value if isinstance(value, str) else getattr(value, "name", "") or ""  # an upload: its name
-            char = control_character(text)
+            char = unstorable_character(text)
             if char:
                 return key, char
     return None

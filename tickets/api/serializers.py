@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contracts.models import MAINTENANCE_TYPES
-from portal.api.fields import DateTimeField, ModelSerializer
+from portal.api.fields import DateField, DateTimeField, ModelSerializer, PlainTextField
 from sla.models import Level, Priority
 from tickets.models import (
     Attachment,
@@ -70,7 +70,8 @@ class TicketDetailSerializer(TicketSerializer):
 class TicketCreateSerializer(serializers.Serializer):
     contract = serializers.CharField(help_text="Contract reference, e.g. CTR-2026-0001")
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line "
+                                           "breaks are removed.")
     maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
     impact = serializers.ChoiceField(choices=Level.choices, default="medium")
     urgency = serializers.ChoiceField(choices=Level.choices, default="medium")
@@ -96,6 +97,8 @@ class AssignSerializer(serializers.Serializer):
 
 class MessageSerializer(ModelSerializer):
     author = serializers.EmailField(source="author.email", allow_null=True, default=None, read_only=True)
+    body = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line breaks "
+                                    "are removed.")
     idempotency_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
                                             write_only=True)
 
@@ -108,7 +111,10 @@ class MessageSerializer(ModelSerializer):
 class InterventionSerializer(ModelSerializer):
     technician = serializers.EmailField(source="technician.email", read_only=True)
     mode = serializers.ChoiceField(choices=InterventionMode.choices)
-    minutes = serializers.IntegerField()
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    date = DateField(help_text="The day of the work, in the zone of the ticket's calendar: from one year back to "
+                               "tomorrow.")
+    description = PlainTextField()
 
     class Meta:
         model = Intervention
