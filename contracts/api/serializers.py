@@ -26,4 +26,11 @@ class OrganizationSerializer(ModelSerializer):
         # Uniqueness is checked by the model (with the tenant) in the service.
         validators: list = []
         # Room for a SIRET typed in groups; the model stores it compact (14 digits).
-        extra_kwargs = {"siret": {"max_length": 20}}
+        extra_kwargs = {
+            "siret": {"max_length": 20, "help_text": "14 digits (spaces allowed), with a valid check digit. Required "
+                                                     "for a company registered in France (country FR); unique in your "
+                                                     "tenant."},
+            "vat_number": {"help_text": "EU VAT number with its country prefix, e.g. FR44732829320. A French "
+                                        "company's number embeds the SIREN (the first 9 digits of the SIRET)."},
+            "country": {"help_text": "ISO 3166-1 alpha-2 code, e.g. FR (any case)."},
+        }

@@ -81,7 +81,8 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer whose model dates and date-times get the portal's range."""
+    # ModelSerializer whose model dates and date-times get the portal's range. (A
+    # comment, not a docstring: drf-spectacular would describe every component with it.)
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -90,6 +90,11 @@ class AuditEventSerializer(ModelSerializer):
         fields = ["id", "created_at", "actor", "action", "object_type", "object_ref", "organization", "changes", "ip_address"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("action", str, description="Actions starting with this, e.g. organization."),
+    OpenApiParameter("object_ref", str, description="Part of the object's reference"),
+    OpenApiParameter("actor", str, description="Part of the actor's name or e-mail"),
+]))
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tenant's audit log (tenant administrators only), newest first.
     Filters: `action` (prefix, e.g. `organization.`), `object_ref`, `actor`."""

@@ -17,6 +17,7 @@ from sla.api.serializers import (
     ImportHolidaysSerializer,
     PriorityMatrixSerializer,
     SimulationQuerySerializer,
+    SimulationSerializer,
     SlaPolicySerializer,
 )
 from sla.models import BusinessCalendar, SlaPolicy
@@ -124,7 +125,7 @@ class SlaPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def _reload(self, policy):
         return get_for_tenant(self.get_queryset(), self.request.tenant, pk=policy.pk)
 
-    @extend_schema(parameters=[SimulationQuerySerializer])
+    @extend_schema(parameters=[SimulationQuerySerializer], responses=SimulationSerializer)
     @action(detail=True, methods=["get"])
     def simulate(self, request, policy_code=None):
         """Where the deadlines of a ticket created at `start` with `priority` would fall,

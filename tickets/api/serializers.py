@@ -68,11 +68,15 @@ class TicketDetailSerializer(TicketSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    contract = serializers.CharField(help_text="Contract reference, e.g. CTR-2026-0001")
+    contract = serializers.CharField(help_text="Reference of an active contract (of your organisation, for a client), "
+                                               "e.g. CTR-2026-0001. A suspended contract takes curative requests "
+                                               "only if the provider allows it.")
     title = serializers.CharField(max_length=200)
     description = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line "
                                            "breaks are removed.")
-    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    maintenance_type = serializers.ChoiceField(
+        choices=MAINTENANCE_TYPES, help_text="Covered by the contract; preventive tickets come from its preventive "
+                                             "plans only.")
     impact = serializers.ChoiceField(choices=Level.choices, default="medium")
     urgency = serializers.ChoiceField(choices=Level.choices, default="medium")
     covered_item = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a covered item of the contract")

@@ -148,7 +148,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             assignee = member.user
         return self._detail(services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee))
 
-    @extend_schema(request=MessageSerializer, responses={200: MessageSerializer(many=True), 201: MessageSerializer})
+    @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
+    @extend_schema(methods=["POST"], request=MessageSerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["get", "post"])
     def messages(self, request, ticket_ref=None):
         """The conversation (internal notes are never shown to clients). POST a public
@@ -163,8 +164,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         message = services.ticket_reply(ticket=ticket, actor=request.user, **data.validated_data)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=InterventionSerializer,
-                   responses={200: InterventionSerializer(many=True), 201: InterventionSerializer})
+    @extend_schema(methods=["GET"], responses=InterventionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=InterventionSerializer, responses={201: InterventionSerializer})
     @action(detail=True, methods=["get", "post"])
     def interventions(self, request, ticket_ref=None):
         """Work logged on the ticket (date, minutes, mode, billable)."""
@@ -176,8 +177,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         intervention = services.intervention_log(ticket=ticket, actor=request.user, **data.validated_data)
         return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
-                   responses={200: AttachmentSerializer(many=True), 201: AttachmentSerializer})
+    @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer})
     @action(detail=True, methods=["get", "post"])
     def attachments(self, request, ticket_ref=None):
         """Files on the ticket (size limit and an allow-list of types)."""
