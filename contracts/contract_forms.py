@@ -17,6 +17,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
+from portal.forms_util import BoundedDateField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,7 +30,7 @@ class ContractForm(forms.Form):
     sla_policy = forms.ModelChoiceField(label=_("SLA policy"), queryset=None, required=False)
     remote_intervention = forms.BooleanField(label=_("Remote intervention"), required=False, initial=True)
     on_site_intervention = forms.BooleanField(label=_("On-site intervention"), required=False)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE)
+    start_date = BoundedDateField(label=_("Start date"), required=False, widget=DATE)
     initial_months = forms.IntegerField(label=_("Initial term (months)"), required=False, min_value=1, max_value=600,
                                         help_text=_("Empty for an indefinite term."))
     renewal = forms.ChoiceField(label=_("Renewal"), choices=RenewalMode.choices, initial=RenewalMode.TACIT)
@@ -111,7 +112,7 @@ MaintenanceTypeFormSet = forms.formset_factory(MaintenanceTypeForm, extra=0, max
 
 
 class ActivateForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signature date"), widget=DATE)
+    signed_on = BoundedDateField(label=_("Signature date"), widget=DATE)
     client_signatory = forms.CharField(label=_("Client signatory"), max_length=200, required=False)
 
 
@@ -120,10 +121,10 @@ class SuspendForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    notice_given_on = forms.DateField(label=_("Notice given on"), widget=DATE)
+    notice_given_on = BoundedDateField(label=_("Notice given on"), widget=DATE)
     given_by = forms.ChoiceField(label=_("Notice given by"), choices=PARTY_SIDES)
     reason = forms.ChoiceField(label=_("Reason"), choices=TERMINATION_REASONS)
-    effective_date = forms.DateField(label=_("Effective end (breach, force majeure, agreement)"), required=False,
+    effective_date = BoundedDateField(label=_("Effective end (breach, force majeure, agreement)"), required=False,
                                      widget=DATE)
 
 
@@ -134,8 +135,8 @@ class RenewForm(forms.Form):
 
 
 class AmendForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signature date"), widget=DATE)
-    effective_date = forms.DateField(label=_("Effective date"), widget=DATE)
+    signed_on = BoundedDateField(label=_("Signature date"), widget=DATE)
+    effective_date = BoundedDateField(label=_("Effective date"), widget=DATE)
     summary = forms.CharField(label=_("Summary of changes"), widget=forms.Textarea(attrs={"rows": 3}))
     sla_policy = forms.ModelChoiceField(label=_("New SLA policy"), queryset=None, required=False)
     monthly_fee = forms.DecimalField(label=_("New monthly fee (excl. VAT)"), min_value=0, required=False,
@@ -170,7 +171,7 @@ class PlanForm(forms.Form):
     rrule = forms.CharField(label=_("Recurrence (RRULE)"), max_length=300, initial="FREQ=MONTHLY;BYDAY=1MO",
                             help_text=_("e.g. FREQ=MONTHLY;BYDAY=1MO (first Monday of each month), "
                                         "FREQ=MONTHLY;INTERVAL=3 (every 3 months)"))
-    start_date = forms.DateField(label=_("First possible date"), widget=DATE)
+    start_date = BoundedDateField(label=_("First possible date"), widget=DATE)
     lead_days = forms.IntegerField(label=_("Create the ticket this many days ahead"), min_value=0, max_value=60,
                                    initial=7)
     description = forms.CharField(label=_("Operations"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

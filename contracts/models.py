@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contracts import validators
+from portal import validators as portal_validators
 from portal.models import TenantOwnedModel
 
 
@@ -101,6 +102,10 @@ class Organization(TenantOwnedModel):
                     errors["siret"] = [self.unique_error_message(Organization, ("siret",))]
         elif self.country == "FR":
             errors["siret"] = [_("A company registered in France must have its SIRET.")]
+        try:
+            portal_validators.validate_country(self.country)
+        except ValidationError as exc:
+            errors["country"] = exc.messages
         if self.vat_number:
             try:
                 validators.validate_vat(self.vat_number)
@@ -335,6 +340,11 @@ class Contract(TenantOwnedModel):
 
     def clean(self) -> None:
         super().clean()
+        self.currency = (self.currency or "").upper()
+        try:
+            portal_validators.validate_currency(self.currency)
+        except ValidationError as exc:
+            raise ValidationError({"currency": exc.messages}) from exc
         try:
             self.service_credits = normalize_service_credits(self.service_credits)
         except ValidationError as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms_util import BoundedDateField, PlainTextField
 from sla.models import Level, Priority
 from tickets.models import InterventionMode
 
@@ -16,7 +17,7 @@ class TicketForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     maintenance_type = forms.ChoiceField(label=_("Request type"), choices=REQUEST_TYPES, initial="corrective")
     title = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+    description = PlainTextField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
                                   help_text=_("What happens, since when, who is affected, what you already tried."))
     impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, initial="medium",
                                help_text=_("High: the whole company; medium: a team; low: one person."))
@@ -34,7 +35,7 @@ class TicketForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = PlainTextField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (never shown to the client)"), required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -58,8 +59,8 @@ class AssignForm(forms.Form):
 
 
 class InterventionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = BoundedDateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=1440)
     mode = forms.ChoiceField(label=_("Mode"), choices=InterventionMode.choices)
     billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
-    description = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = PlainTextField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3}))

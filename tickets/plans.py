@@ -32,6 +32,12 @@ def occurrences(*, rule: str, start: date, between: tuple[date, date]) -> list[d
 def _validate(rule: str, start: date) -> None:
     if not rule or "DTSTART" in rule.upper():
         raise ValidationError({"rrule": [_("Give an RRULE such as FREQ=MONTHLY;BYDAY=1MO (the start date is separate).")]})
+    # Checked before any occurrence is computed: FREQ=SECONDLY over the two years below
+    # would be 69 million dates. Preventive work recurs by the day at most.
+    parts = {k.strip(): v for k, _sep, v in (p.partition("=") for p in rule.upper().split(";"))}
+    if parts.get("FREQ") in ("SECONDLY", "MINUTELY", "HOURLY") or {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
+        raise ValidationError({"rrule": [_("A preventive plan recurs at most once a day (FREQ=DAILY, WEEKLY, "
+                                           "MONTHLY or YEARLY, without hours).")]})
     if not occurrences(rule=rule, start=start, between=(start, start + timedelta(days=800))):
         raise ValidationError({"rrule": [_("This rule never happens in the next two years.")]})
 

@@ -35,6 +35,7 @@ from tickets.models import (
 )
 from tickets.notifications import ticket_notify
 from tickets.sla import ticket_sla_refresh
+from tickets.validation import intervention_date_error
 
 # The ticket's workflow. Who may make which move is the policy's ("ticket.change_status":
 # clients only accept or reject a resolution).
@@ -370,8 +371,9 @@ def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: s
         errors["mode"] = [_("The mode is remote or on site.")]
     if not (description or "").strip():
         errors["description"] = [_("Describe the work done.")]
-    if date is None or date > timezone.localdate() + timezone.timedelta(days=1):
-        errors["date"] = [_("The date of the work cannot be in the future.")]
+    date_error = intervention_date_error(ticket, date)
+    if date_error:
+        errors["date"] = [date_error]
     if errors:
         raise ValidationError(errors)
     ticket = _lock(ticket)  # the status now, not the one the caller loaded

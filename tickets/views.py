@@ -25,6 +25,7 @@ from portal.exceptions import ApplicationError, UnprocessableError
 from portal.forms_util import message_errors
 from portal.pages import form_page
 from portal.permissions import can, require
+from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType, Priority
 from tickets import attachments, display, selectors, services
 from tickets.forms import AssignForm, InterventionForm, PriorityForm, ReplyForm, StatusForm, TicketForm
@@ -123,7 +124,8 @@ def ticket_detail(request, ticket_ref: str):
         "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
         "interventions": selectors.ticket_interventions(ticket=ticket),
         "history": selectors.ticket_history_visible(ticket=ticket, viewer=viewer),
-        "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex}),
+        "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex,
+                                         **request.session.pop(_draft_key(ticket), {})}),
         "status_form": StatusForm(),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "assign_form": AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id})
@@ -176,12 +178,16 @@ def _take(request, ticket):
     messages.success(request, _("You have taken this ticket."))
 
 
+def _draft_key(ticket) -> str:
+    return f"reply-draft-{ticket.pk}"
+
+
 def _reply(request, ticket):
     form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise ValidationError(form.errors)
-    internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
         services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"], internal=internal,
                               idempotency_key=form.cleaned_data["idempotency_key"],
                               attachment=form.cleaned_data.get("attachment"))
@@ -189,6 +195,12 @@ def _reply(request, ticket):
         # The form's hidden key was sent before with another content (e.g. edited after "back").
         raise ApplicationError(_("This form was already sent with another message; that one was kept. "
                                  "Reload the page to send a new message."), code=exc.code) from exc
+    except ValidationError:
+        # Nothing was saved (one transaction); the page the user is sent back to shows
+        # what they typed, so a refused attachment does not cost them their message.
+        request.session[_draft_key(ticket)] = {"body": request.POST.get("body", "")[:TEXT_MAX_LENGTH],
+                                               "internal": bool(request.POST.get("internal"))}
+        raise
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
 
 

@@ -20,6 +20,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
+from portal.api.fields import BlankAsNullChoiceField, DateField, ModelSerializer
 
 
 class CoveredItemSerializer(serializers.Serializer):
@@ -54,13 +55,13 @@ class ClausesSerializer(serializers.Serializer):
     template_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class TermSerializer(serializers.ModelSerializer):
+class TermSerializer(ModelSerializer):
     class Meta:
         model = ContractTerm
         fields = ["index", "first_day", "last_day", "kind", "monthly_fee"]
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     amendment = serializers.IntegerField(source="amendment.number", allow_null=True, default=None)
 
     class Meta:
@@ -68,7 +69,7 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["number", "effective_from", "amendment", "snapshot", "created_at"]
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,11 +83,15 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/api/v1/contracts/{doc.contract.reference}/documents/{doc.kind}/{doc.version}/download/"
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     client = serializers.CharField(source="client.reference")
     provider = serializers.CharField(source="provider.reference")
     sla_policy = serializers.CharField(source="sla_policy.code", allow_null=True, default=None)
     account_manager = serializers.EmailField(source="account_manager.email", allow_null=True, default=None)
+    # Stored as "" until a termination is recorded: answered null, as the schema says.
+    notice_given_by = BlankAsNullChoiceField(choices=PARTY_SIDES, help_text="Null until a termination is recorded.")
+    termination_reason = BlankAsNullChoiceField(choices=TERMINATION_REASONS,
+                                                help_text="Null until a termination is recorded.")
 
     class Meta:
         model = Contract
@@ -126,23 +131,29 @@ class ContractDetailSerializer(ContractSerializer):
 
 
 class ContractWriteSerializer(serializers.Serializer):
-    """Fields of a draft. References name the parties (ORG-…) and the SLA policy (code)."""
+    """Fields of a draft. References name the parties (ORG-…) and the SLA policy (code).
+    A draft is sent only once complete: both parties, the object, at least one covered
+    item and one maintenance type (PUT …/scope/), an intervention mode, an SLA policy and
+    a start date."""
 
-    client = serializers.CharField(help_text="Client organisation reference, e.g. ORG-0002")
-    provider = serializers.CharField(required=False, help_text="Provider entity reference (default: the tenant's)")
+    client = serializers.CharField(help_text="Reference of a client organisation (kind client), e.g. ORG-0002")
+    provider = serializers.CharField(required=False, help_text="Reference of one of your provider entities "
+                                                               "(default: the tenant's first)")
     title = serializers.CharField(max_length=200)
     object = serializers.CharField()
     sla_policy = serializers.CharField(required=False, allow_null=True, help_text="SLA policy code")
     remote_intervention = serializers.BooleanField(required=False)
     on_site_intervention = serializers.BooleanField(required=False)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    initial_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
+    start_date = DateField(required=False, allow_null=True)
+    initial_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600,
+                                              help_text="Null for an indefinite term")
     renewal = serializers.ChoiceField(choices=RenewalMode.choices, required=False)
-    renewal_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
+    renewal_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600,
+                                              help_text="Null: the same as the initial term")
     notice_months = serializers.IntegerField(required=False, min_value=0, max_value=60)
     notice_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     language = serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, required=False)
-    currency = serializers.CharField(required=False, max_length=3)
+    currency = serializers.CharField(required=False, max_length=3, help_text="ISO 4217 code, e.g. EUR (default)")
     billing_model = serializers.ChoiceField(choices=BillingModel.choices, required=False)
     monthly_fee = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     hourly_rate = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
@@ -153,7 +164,7 @@ class ContractWriteSerializer(serializers.Serializer):
 
 
 class ActivateSerializer(serializers.Serializer):
-    signed_on = serializers.DateField()
+    signed_on = DateField()
     client_signatory = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
@@ -162,10 +173,13 @@ class SuspendSerializer(serializers.Serializer):
 
 
 class TerminateSerializer(serializers.Serializer):
-    notice_given_on = serializers.DateField()
+    notice_given_on = DateField(help_text="Not before the start date; with reason notice, not after the end date. "
+                                          "Between 1990-01-01 and 2100-12-31.")
     given_by = serializers.ChoiceField(choices=PARTY_SIDES)
     reason = serializers.ChoiceField(choices=TERMINATION_REASONS)
-    effective_date = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_date = DateField(required=False, allow_null=True, default=None,
+                               help_text="For breach, force majeure or mutual agreement: the last covered day, not "
+                                         "before the notice (default: the notice date). With notice, the terms decide.")
 
 
 class RenewSerializer(serializers.Serializer):
@@ -175,13 +189,17 @@ class RenewSerializer(serializers.Serializer):
 
 
 class AmendSerializer(serializers.Serializer):
-    signed_on = serializers.DateField()
-    effective_date = serializers.DateField()
+    signed_on = DateField()
+    effective_date = DateField()
     summary = serializers.CharField()
-    changes = serializers.DictField(help_text="Fields to change, e.g. {\"monthly_fee\": \"520.00\", \"sla_policy\": \"critical-24-7\"}")
+    changes = serializers.DictField(help_text="Fields to change, e.g. {\"monthly_fee\": \"520.00\", \"sla_policy\": "
+                                              "\"critical-24-7\"}. Only title, object, sla_policy, the intervention "
+                                              "modes, renewal, renewal_months, notice_months, notice_days, "
+                                              "billing_model, monthly_fee, hourly_rate, included_hours, vat_rate, "
+                                              "payment_terms_days and price_revision can change by amendment.")
 
 
-class ClauseTemplateSerializer(serializers.ModelSerializer):
+class ClauseTemplateSerializer(ModelSerializer):
     class Meta:
         model = ClauseTemplate
         fields = ["id", "kind", "language", "title", "body"]
@@ -192,9 +210,9 @@ class PreventivePlanSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     rrule = serializers.CharField(max_length=300, help_text="iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=1MO")
-    start_date = serializers.DateField()
+    start_date = DateField()
     lead_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
     is_active = serializers.BooleanField(read_only=True)
     planned = serializers.IntegerField(read_only=True)
     done = serializers.IntegerField(read_only=True)
-    upcoming = serializers.ListField(child=serializers.DateField(), read_only=True)
+    upcoming = serializers.ListField(child=DateField(), read_only=True)

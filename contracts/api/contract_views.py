@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,13 +30,18 @@ from contracts.api.contract_serializers import (
     TermSerializer,
     VersionSerializer,
 )
-from contracts.models import ClauseTemplate, Contract
+from contracts.models import ClauseTemplate, Contract, ContractStatus
 from contracts.services import contracts as services
 from portal.downloads import file_response
 from portal.permissions import require
 from sla import selectors as sla_selectors
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("status", str, enum=ContractStatus.values, description="Only contracts in this status"),
+    OpenApiParameter("client", str, description="Client organisation reference, e.g. ORG-0002"),
+    OpenApiParameter("search", str, description="Part of the reference, the title or the client's name"),
+]))
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Maintenance contracts. Clients see their own contracts once sent, read-only.
     Filters: `status`, `client` (organisation reference), `search`."""
@@ -204,8 +209,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         versions = contract.versions.filter(tenant=request.tenant).select_related("amendment").order_by("number")
         return Response(VersionSerializer(versions, many=True).data)
 
-    @extend_schema(request=PreventivePlanSerializer,
-                   responses={200: PreventivePlanSerializer(many=True), 201: PreventivePlanSerializer})
+    @extend_schema(methods=["GET"], responses=PreventivePlanSerializer(many=True))
+    @extend_schema(methods=["POST"], request=PreventivePlanSerializer, responses={201: PreventivePlanSerializer})
     @action(detail=True, methods=["get", "post"], url_path="preventive-plans")
     def preventive_plans(self, request, contract_ref=None):
         """Recurring preventive operations (RRULE) with planned vs done; POST adds a plan."""
@@ -251,6 +256,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                              content_type="application/pdf")
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("language", str, enum=["fr", "en"], description="Only clauses in this language")]))
 class ClauseTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tenant's clause library (provider staff). Filter: `language`."""
 
