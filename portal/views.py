@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import selectors as party_selectors
+from contracts.selectors import parties as party_selectors
 from portal import selectors, services
 from portal.audit_display import audit_rows
 from portal.decorators import tenant_required

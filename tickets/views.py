@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus, CoveredItem
-from contracts.selectors import contract_list, organization_list
+from contracts.selectors.contracts import contract_list
+from contracts.selectors.parties import organization_list
 from portal import selectors as portal_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required

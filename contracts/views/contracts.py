@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import contract_forms as forms
-from contracts import documents, selectors
+from contracts import documents
+from contracts.forms import contracts as forms
 from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
+from contracts.selectors import contracts as selectors
+from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
 from portal.decorators import tenant_required
 from portal.downloads import file_response
@@ -38,7 +40,7 @@ def contract_list(request):
         status=status if status in ContractStatus.values else "", client_ref=client_ref, search=search,
     )
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
-    clients = selectors.organization_list(tenant=request.tenant, viewer=request.membership, kind="client")
+    clients = party_selectors.organization_list(tenant=request.tenant, viewer=request.membership, kind="client")
     context = {"page": page, "status": status, "client_ref": client_ref, "q": search,
                "statuses": ContractStatus.choices, "clients": clients}
     if request.headers.get("HX-Request"):
@@ -56,7 +58,7 @@ def contract_renewals(request):
 
 def _draft_forms(request, contract=None):
     tenant, viewer = request.tenant, request.membership
-    clients = selectors.organization_list(tenant=tenant, viewer=viewer, kind="client").filter(is_active=True)
+    clients = party_selectors.organization_list(tenant=tenant, viewer=viewer, kind="client").filter(is_active=True)
     policies = sla_selectors.policy_list(tenant=tenant, viewer=viewer).filter(is_active=True)
     language = contract.language if contract else "fr"
     templates = selectors.clause_template_list(tenant=tenant, viewer=viewer)
@@ -103,7 +105,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
         if contract is None:
             contract = services.contract_create(
                 tenant=request.tenant, actor=request.user, client=form.cleaned_data["client"],
-                provider=selectors.provider_organization(tenant=request.tenant), **values,
+                provider=party_selectors.provider_organization(tenant=request.tenant), **values,
             )
         else:
             contract = services.contract_update(contract=contract, actor=request.user,

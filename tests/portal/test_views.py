@@ -200,7 +200,7 @@ def test_it_answers_an_unexpected_api_error_with_json_500(api, alice, monkeypatc
     def boom(**kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr("contracts.selectors.organization_list", boom)
+    monkeypatch.setattr("contracts.selectors.parties.organization_list", boom)
     client = api.as_(alice)
     client.raise_request_exception = False
     response = client.get("/api/v1/organizations/")
@@ -212,7 +212,7 @@ def test_it_answers_an_unexpected_page_error_with_the_html_500_page(web, alice, 
     def boom(**kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr("contracts.selectors.organization_list", boom)
+    monkeypatch.setattr("contracts.selectors.parties.organization_list", boom)
     client = web.as_(alice)
     client.raise_request_exception = False
     response = client.get("/organizations/")

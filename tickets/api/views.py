@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from contracts import selectors as contract_selectors
+from contracts.selectors import contracts as contract_selectors
 from portal.api.pagination import CappedPagination
 from portal.api.visibility import for_viewer
 from portal.downloads import file_response

@@ -12,8 +12,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contracts import documents, selectors
-from contracts.api.contract_serializers import (
+from contracts import documents
+from contracts.api.serializers.contracts import (
     ActivateSerializer,
     AmendSerializer,
     ClausesSerializer,
@@ -31,6 +31,8 @@ from contracts.api.contract_serializers import (
     VersionSerializer,
 )
 from contracts.models import ClauseTemplate, Contract
+from contracts.selectors import contracts as selectors
+from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
 from portal.downloads import file_response
 from portal.permissions import require
@@ -69,7 +71,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _organization(self, field: str, reference: str):
         try:
-            return selectors.organization_get(tenant=self.request.tenant, viewer=self.request.membership,
+            return party_selectors.organization_get(tenant=self.request.tenant, viewer=self.request.membership,
                                               reference=reference)
         except Http404 as exc:
             raise ValidationError({field: [_("No organisation “%(ref)s”.") % {"ref": reference}]}) from exc
@@ -101,7 +103,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         values = self._values(data.validated_data)
         if "provider" not in values:
-            values["provider"] = selectors.provider_organization(tenant=request.tenant)
+            values["provider"] = party_selectors.provider_organization(tenant=request.tenant)
         contract = services.contract_create(tenant=request.tenant, actor=request.user, **values)
         return self._detail(contract, status.HTTP_201_CREATED)
 
