@@ -6,4 +6,8 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from sla.signals import calendar_changed
         from tickets import notifications  # noqa: F401  (registers the outbox renderers of its e-mails)
+        from tickets.sla import tickets_follow_calendar
+
+        calendar_changed.connect(tickets_follow_calendar, dispatch_uid="tickets.follow_calendar")

@@ -194,6 +194,32 @@ def test_it_adds_a_version_when_the_timezone_changes(office, alice):
     assert [v.timezone for v in versions(office)] == ["Europe/Paris", "America/New_York"]
 
 
+@pytest.fixture
+def announced():
+    """What `sla.signals.calendar_changed` tells the apps above sla (tickets re-evaluates
+    its open tickets on it)."""
+    from sla.signals import calendar_changed
+
+    calls: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        calls.append({k: kwargs[k] for k in ("tenant_id", "calendar_id")})
+
+    calendar_changed.connect(receiver, dispatch_uid="test-announced")
+    yield calls
+    calendar_changed.disconnect(dispatch_uid="test-announced")
+
+
+def test_it_announces_a_schedule_change_to_the_apps_above(office, alice, announced):
+    services.calendar_update(calendar=office, actor=alice, now=NOW, hours=MORNINGS)
+    assert announced == [{"tenant_id": office.tenant_id, "calendar_id": office.pk}]
+
+
+def test_it_announces_no_change_for_a_rename(office, alice, announced):
+    services.calendar_update(calendar=office, actor=alice, now=NOW, name="Office hours")
+    assert announced == []
+
+
 def test_it_does_not_add_a_version_for_a_rename(office, alice):
     services.calendar_update(calendar=office, actor=alice, now=NOW, name="Office hours")
     office.refresh_from_db()
