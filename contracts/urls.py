@@ -31,6 +31,6 @@ urlpatterns += [
     *[
         path(f"contracts/<str:contract_ref>/{name}/", getattr(contract_views, f"contract_{name}"),
              name=f"contract-{name}")
-        for name in ("send", "activate", "suspend", "resume", "terminate", "renew", "amend", "render", "plan")
+        for name in ("send", "activate", "suspend", "resume", "terminate", "renew", "amend", "render")
     ],
 ]

@@ -63,3 +63,17 @@ class InterventionForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=InterventionMode.choices)
     billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
     description = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanForm(forms.Form):
+    """A preventive plan, added from the contract page (its panel: tickets.views)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    rrule = forms.CharField(label=_("Recurrence (RRULE)"), max_length=300, initial="FREQ=MONTHLY;BYDAY=1MO",
+                            help_text=_("e.g. FREQ=MONTHLY;BYDAY=1MO (first Monday of each month), "
+                                        "FREQ=MONTHLY;INTERVAL=3 (every 3 months)"))
+    start_date = forms.DateField(label=_("First possible date"),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    lead_days = forms.IntegerField(label=_("Create the ticket this many days ahead"), min_value=0, max_value=60,
+                                   initial=7)
+    description = forms.CharField(label=_("Operations"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

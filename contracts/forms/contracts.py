@@ -163,14 +163,3 @@ class ClauseTemplateForm(ClauseForm):
     language = forms.ChoiceField(label=_("Language"), choices=DOCUMENT_LANGUAGES)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     field_order = ["kind", "language", "title", "body", "is_active"]
-
-
-class PlanForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    rrule = forms.CharField(label=_("Recurrence (RRULE)"), max_length=300, initial="FREQ=MONTHLY;BYDAY=1MO",
-                            help_text=_("e.g. FREQ=MONTHLY;BYDAY=1MO (first Monday of each month), "
-                                        "FREQ=MONTHLY;INTERVAL=3 (every 3 months)"))
-    start_date = forms.DateField(label=_("First possible date"), widget=DATE)
-    lead_days = forms.IntegerField(label=_("Create the ticket this many days ahead"), min_value=0, max_value=60,
-                                   initial=7)
-    description = forms.CharField(label=_("Operations"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from contracts import documents
 from contracts.forms import contracts as forms
 from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
+from contracts.panels import contract_panels
 from contracts.selectors import contracts as selectors
 from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
@@ -27,7 +28,6 @@ from portal.pages import form_page
 from portal.permissions import require
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
-from tickets.plans import plan_create, plan_progress
 
 
 @tenant_required()
@@ -167,10 +167,10 @@ def contract_detail(request, contract_ref: str):
         "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
         "renew_form": forms.RenewForm(),
         "amend_form": forms.AmendForm(policies=policies, initial={"signed_on": today, "effective_date": today}),
-        "plans": plan_progress(contract) if contract.pk else [],
-        "plan_form": forms.PlanForm(initial={"start_date": today}),
         "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
                                  for d in contract.documents.all()),
+        # What the apps above contracts show about it (preventive plans…): contracts.panels.
+        "panels": contract_panels(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)
 
@@ -238,23 +238,17 @@ def _amend(request, contract):
     return form
 
 
-def _plan(request, contract):
-    form = forms.PlanForm(request.POST)
-    if form.is_valid():
-        plan_create(contract=contract, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Preventive plan added."))
-    return form
-
-
 def _render(request, contract):
     services.contract_render_pdf(contract=contract, actor=request.user)
     messages.success(request, _("The PDF is being rendered again."))
 
 
-def _action_view(handler, action: str):
-    """A POST-only page action: look the contract up (404 outside the viewer's scope),
-    ask the policy for `action` (403, before the form is even read), run the handler,
-    report refusals as messages."""
+def contract_action(handler, action: str):
+    """A POST-only action of the contract page: look the contract up (404 outside the
+    viewer's scope), ask the policy for `action` (403, before the form is even read), run
+    `handler(request, contract)` (which returns its bound form, or None), report refusals
+    and form errors as messages, and go back to the contract page. Apps above contracts
+    use it for the actions of their panels (contracts.panels)."""
 
     @require_POST
     @tenant_required()
@@ -279,15 +273,14 @@ def _action_view(handler, action: str):
     return view
 
 
-contract_send = _action_view(_send, "contract.send")
-contract_activate = _action_view(_activate, "contract.activate")
-contract_suspend = _action_view(_suspend, "contract.suspend")
-contract_resume = _action_view(_resume, "contract.resume")
-contract_terminate = _action_view(_terminate, "contract.terminate")
-contract_renew = _action_view(_renew, "contract.renew")
-contract_amend = _action_view(_amend, "contract.amend")
-contract_render = _action_view(_render, "contract.render_pdf")
-contract_plan = _action_view(_plan, "plan.create")
+contract_send = contract_action(_send, "contract.send")
+contract_activate = contract_action(_activate, "contract.activate")
+contract_suspend = contract_action(_suspend, "contract.suspend")
+contract_resume = contract_action(_resume, "contract.resume")
+contract_terminate = contract_action(_terminate, "contract.terminate")
+contract_renew = contract_action(_renew, "contract.renew")
+contract_amend = contract_action(_amend, "contract.amend")
+contract_render = contract_action(_render, "contract.render_pdf")
 
 
 @tenant_required()

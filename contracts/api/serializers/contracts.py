@@ -185,16 +185,3 @@ class ClauseTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClauseTemplate
         fields = ["id", "kind", "language", "title", "body"]
-
-
-class PreventivePlanSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    rrule = serializers.CharField(max_length=300, help_text="iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=1MO")
-    start_date = serializers.DateField()
-    lead_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
-    is_active = serializers.BooleanField(read_only=True)
-    planned = serializers.IntegerField(read_only=True)
-    done = serializers.IntegerField(read_only=True)
-    upcoming = serializers.ListField(child=serializers.DateField(), read_only=True)

@@ -22,7 +22,6 @@ from contracts.api.serializers.contracts import (
     ContractSerializer,
     ContractWriteSerializer,
     DocumentSerializer,
-    PreventivePlanSerializer,
     RenewSerializer,
     ScopeSerializer,
     SuspendSerializer,
@@ -205,26 +204,6 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         contract = self.get_object()
         versions = contract.versions.filter(tenant=request.tenant).select_related("amendment").order_by("number")
         return Response(VersionSerializer(versions, many=True).data)
-
-    @extend_schema(request=PreventivePlanSerializer,
-                   responses={200: PreventivePlanSerializer(many=True), 201: PreventivePlanSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="preventive-plans")
-    def preventive_plans(self, request, contract_ref=None):
-        """Recurring preventive operations (RRULE) with planned vs done; POST adds a plan."""
-        from tickets.plans import plan_create, plan_progress
-
-        contract = self.get_object()
-        if request.method == "POST":
-            data = PreventivePlanSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            plan_create(contract=contract, actor=request.user, **data.validated_data)
-        rows = [{**{f: getattr(r["plan"], f) for f in ("id", "title", "description", "rrule", "start_date",
-                                                        "lead_days", "is_active")},
-                 "planned": r["planned"], "done": r["done"], "upcoming": r["upcoming"]}
-                for r in plan_progress(contract)]
-        if request.method == "POST":
-            return Response(PreventivePlanSerializer(rows[-1]).data, status=status.HTTP_201_CREATED)
-        return Response(PreventivePlanSerializer(rows, many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])
