@@ -3,18 +3,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 from tickets.models import InterventionMode
 
-# Maintenance types a person may ask for (preventive tickets come from the plans).
-REQUEST_TYPES = [("curative", _("Emergency: a system is down (curative)")),
-                 ("corrective", _("Something does not work properly (corrective)")),
-                 ("evolutive", _("A change or an improvement (evolutive)"))]
+# Maintenance types a person may ask for, in the client's words (preventive tickets come
+# from the plans).
+REQUEST_TYPES = [(MaintenanceType.CURATIVE.value, _("Emergency: a system is down (curative)")),
+                 (MaintenanceType.CORRECTIVE.value, _("Something does not work properly (corrective)")),
+                 (MaintenanceType.EVOLUTIVE.value, _("A change or an improvement (evolutive)"))]
 
 
 class TicketForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
-    maintenance_type = forms.ChoiceField(label=_("Request type"), choices=REQUEST_TYPES, initial="corrective")
+    maintenance_type = forms.ChoiceField(label=_("Request type"), choices=REQUEST_TYPES, initial=MaintenanceType.CORRECTIVE.value)
     title = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
                                   help_text=_("What happens, since when, who is affected, what you already tried."))

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import (
     DOCUMENT_LANGUAGES,
-    MAINTENANCE_TYPES,
     PARTY_SIDES,
     TERMINATION_REASONS,
     BillingModel,
@@ -17,6 +16,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
+from sla.models import MaintenanceType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -101,7 +101,7 @@ ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=200)
 
 
 class MaintenanceTypeForm(forms.Form):
-    maintenance_type = forms.ChoiceField(choices=MAINTENANCE_TYPES, widget=forms.HiddenInput)
+    maintenance_type = forms.ChoiceField(choices=MaintenanceType.choices, widget=forms.HiddenInput)
     selected = forms.BooleanField(label=_("Covered"), required=False)
     included = forms.BooleanField(label=_("Included in the price"), required=False, initial=True)
     details = forms.CharField(label=_("Operations and frequency"), max_length=300, required=False)

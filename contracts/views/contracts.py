@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from contracts import documents
 from contracts.forms import contracts as forms
-from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
+from contracts.models import ContractStatus, DocumentStatus
 from contracts.panels import contract_panels
 from contracts.selectors import contracts as selectors
 from contracts.selectors import parties as party_selectors
@@ -28,6 +28,7 @@ from portal.pages import form_page
 from portal.permissions import require
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
+from sla.models import MaintenanceType
 
 
 @tenant_required()
@@ -64,7 +65,7 @@ def _draft_forms(request, contract=None):
     templates = selectors.clause_template_list(tenant=tenant, viewer=viewer)
     initial: dict = {"clause_templates": [str(t.pk) for t in templates if t.language == language]}
     items_initial: list[dict] = []
-    types_initial = [{"maintenance_type": value, "included": True} for value, _label in MAINTENANCE_TYPES]
+    types_initial = [{"maintenance_type": value, "included": True} for value in MaintenanceType.values]
     if contract is not None:
         initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS if name != "account_manager"}
         initial["client"] = contract.client
@@ -78,7 +79,7 @@ def _draft_forms(request, contract=None):
             {"maintenance_type": value, "selected": value in covered,
              "included": covered[value].included if value in covered else True,
              "details": covered[value].details if value in covered else ""}
-            for value, _label in MAINTENANCE_TYPES
+            for value in MaintenanceType.values
         ]
     data = request.POST or None
     form = forms.ContractForm(data, initial=initial, clients=clients, policies=policies, clause_templates=templates)
@@ -118,7 +119,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
 
 def _draft_page(request, contract=None):
     form, items, types, templates = _draft_forms(request, contract)
-    type_labels = dict(MAINTENANCE_TYPES)
+    type_labels = dict(MaintenanceType.choices)
     type_rows = [(f, type_labels.get(f["maintenance_type"].value(), "")) for f in types]
     return form_page(
         request, form, formsets=[items, types], template="contracts/contract_form.html",

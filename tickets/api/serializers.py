@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from contracts.models import MAINTENANCE_TYPES
 from portal.api.visibility import client_variant_of
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 from tickets.models import (
     Attachment,
     Intervention,
@@ -71,7 +70,7 @@ class TicketCreateSerializer(serializers.Serializer):
     contract = serializers.CharField(help_text="Contract reference, e.g. CTR-2026-0001")
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
-    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    maintenance_type = serializers.ChoiceField(choices=MaintenanceType.choices)
     impact = serializers.ChoiceField(choices=Level.choices, default="medium")
     urgency = serializers.ChoiceField(choices=Level.choices, default="medium")
     covered_item = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a covered item of the contract")

@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from contracts.models import (
     DOCUMENT_LANGUAGES,
-    MAINTENANCE_TYPES,
     PARTY_SIDES,
     TERMINATION_REASONS,
     BillingModel,
@@ -20,6 +19,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
+from sla.models import MaintenanceType
 
 
 class CoveredItemSerializer(serializers.Serializer):
@@ -32,7 +32,7 @@ class CoveredItemSerializer(serializers.Serializer):
 
 
 class MaintenanceTypeSerializer(serializers.Serializer):
-    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    maintenance_type = serializers.ChoiceField(choices=MaintenanceType.choices)
     included = serializers.BooleanField(required=False, default=True)
     details = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
