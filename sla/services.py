@@ -30,6 +30,7 @@ from sla.models import (
     SlaTarget,
 )
 from sla.selectors import calendar_versions
+from sla.signals import calendar_changed
 
 # ---------------------------------------------------------------------- calendars
 
@@ -138,12 +139,10 @@ def calendar_update(
             always_open=new_schedule["always_open"], hours=hours_clean, holidays=holidays_clean, created_by=actor,
         )
         diff.update(changed(_schedule_of(current), new_schedule))
-        # R16: open tickets are re-evaluated with the new version (after commit, in the
-        # background); versions never rewrite the past, so time already counted stays.
-        from portal.celery import enqueue_on_commit
-        from tickets.tasks import tickets_recompute_for_calendar_task
-
-        enqueue_on_commit(tickets_recompute_for_calendar_task, calendar.tenant_id, calendar.pk)
+        # R16: what counts time on this calendar follows the new version from now on
+        # (tickets re-evaluates its open tickets after commit); versions never rewrite
+        # the past, so time already counted stays.
+        calendar_changed.send(sender=BusinessCalendar, tenant_id=calendar.tenant_id, calendar_id=calendar.pk)
     if diff:
         audit_log(tenant=calendar.tenant, actor=actor, action="calendar.update", obj=calendar,
                   object_ref=calendar.code, changes=diff)

@@ -1,5 +1,6 @@
 """Portal pages for tickets: the technicians' queue, the client's list and request
-form, and the ticket page with its conversation, SLA panel and actions."""
+form, the ticket page with its conversation, SLA panel and actions, and the preventive
+plans panel of the contract page with its form."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus, CoveredItem
-from contracts.selectors import contract_list, organization_list
+from contracts.panels import Panel
+from contracts.selectors.contracts import contract_list
+from contracts.selectors.parties import organization_list
+from contracts.views.contracts import contract_action
 from portal import selectors as portal_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
@@ -28,8 +32,17 @@ from portal.permissions import can, require
 from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType, Priority
 from tickets import attachments, display, selectors, services
-from tickets.forms import AssignForm, InterventionForm, PriorityForm, ReplyForm, StatusForm, TicketForm
+from tickets.forms import (
+    AssignForm,
+    InterventionForm,
+    PlanForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TicketForm,
+)
 from tickets.models import TicketStatus
+from tickets.plans import plan_create, plan_progress
 
 
 def _team(tenant):
@@ -280,3 +293,28 @@ def attachment_download(request, ticket_ref: str, attachment_id: int):
     return file_response(attachments.attachment_path(attachment), filename=attachment.filename,
                          content_type=attachment.content_type)
 
+
+# ---------------------------------------------------------------------- preventive plans (contract page)
+
+
+def preventive_plans_panel(request, contract) -> Panel | None:
+    """The contract page's panel (contracts.panels, registered in TicketsConfig.ready):
+    the plans with planned vs done and their next dates, and the form to add one on an
+    active contract for those the policy lets; nothing when there is neither."""
+    may_plan = contract.status == ContractStatus.ACTIVE and can(request.membership, "plan.create", contract)
+    plans = plan_progress(contract)
+    if not plans and not may_plan:
+        return None
+    form = PlanForm(initial={"start_date": timezone.localdate()}) if may_plan else None
+    return Panel("tickets/snippets/contract_plans.html", {"plans": plans, "plan_form": form})
+
+
+def _plan(request, contract):
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        plan_create(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Preventive plan added."))
+    return form
+
+
+contract_plan = contract_action(_plan, "plan.create")

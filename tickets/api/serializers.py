@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from contracts.models import MAINTENANCE_TYPES
 from portal.api.fields import DateField, DateTimeField, ModelSerializer, PlainTextField
 from portal.api.visibility import client_variant_of
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 from tickets.models import (
     Attachment,
     Intervention,
@@ -76,7 +75,7 @@ class TicketCreateSerializer(serializers.Serializer):
     description = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line "
                                            "breaks are removed.")
     maintenance_type = serializers.ChoiceField(
-        choices=MAINTENANCE_TYPES, help_text="Covered by the contract; preventive tickets come from its preventive "
+        choices=MaintenanceType.choices, help_text="Covered by the contract; preventive tickets come from its preventive "
                                              "plans only.")
     impact = serializers.ChoiceField(choices=Level.choices, default="medium")
     urgency = serializers.ChoiceField(choices=Level.choices, default="medium")

@@ -11,7 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contracts import selectors as contract_selectors
+from contracts.selectors import contracts as contract_selectors
 from portal.api.pagination import CappedPagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.visibility import for_viewer

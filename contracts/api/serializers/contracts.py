@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from contracts.models import (
     DOCUMENT_LANGUAGES,
-    MAINTENANCE_TYPES,
     PARTY_SIDES,
     TERMINATION_REASONS,
     BillingModel,
@@ -21,6 +20,7 @@ from contracts.models import (
     RenewalMode,
 )
 from portal.api.fields import BlankAsNullChoiceField, DateField, ModelSerializer
+from sla.models import MaintenanceType
 
 
 class CoveredItemSerializer(serializers.Serializer):
@@ -33,7 +33,7 @@ class CoveredItemSerializer(serializers.Serializer):
 
 
 class MaintenanceTypeSerializer(serializers.Serializer):
-    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    maintenance_type = serializers.ChoiceField(choices=MaintenanceType.choices)
     included = serializers.BooleanField(required=False, default=True)
     details = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -203,16 +203,3 @@ class ClauseTemplateSerializer(ModelSerializer):
     class Meta:
         model = ClauseTemplate
         fields = ["id", "kind", "language", "title", "body"]
-
-
-class PreventivePlanSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    rrule = serializers.CharField(max_length=300, help_text="iCalendar RRULE, e.g. FREQ=MONTHLY;BYDAY=1MO")
-    start_date = DateField()
-    lead_days = serializers.IntegerField(min_value=0, max_value=60, default=7)
-    is_active = serializers.BooleanField(read_only=True)
-    planned = serializers.IntegerField(read_only=True)
-    done = serializers.IntegerField(read_only=True)
-    upcoming = serializers.ListField(child=DateField(), read_only=True)

@@ -13,9 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import contract_forms as forms
-from contracts import documents, selectors
-from contracts.models import MAINTENANCE_TYPES, ContractStatus, DocumentStatus
+from contracts import documents
+from contracts.forms import contracts as forms
+from contracts.models import ContractStatus, DocumentStatus
+from contracts.panels import contract_panels
+from contracts.selectors import contracts as selectors
+from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
 from portal.decorators import tenant_required
 from portal.downloads import file_response
@@ -25,7 +28,7 @@ from portal.pages import form_page
 from portal.permissions import require
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
-from tickets.plans import plan_create, plan_progress
+from sla.models import MaintenanceType
 
 
 @tenant_required()
@@ -38,7 +41,7 @@ def contract_list(request):
         status=status if status in ContractStatus.values else "", client_ref=client_ref, search=search,
     )
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
-    clients = selectors.organization_list(tenant=request.tenant, viewer=request.membership, kind="client")
+    clients = party_selectors.organization_list(tenant=request.tenant, viewer=request.membership, kind="client")
     context = {"page": page, "status": status, "client_ref": client_ref, "q": search,
                "statuses": ContractStatus.choices, "clients": clients}
     if request.headers.get("HX-Request"):
@@ -56,13 +59,13 @@ def contract_renewals(request):
 
 def _draft_forms(request, contract=None):
     tenant, viewer = request.tenant, request.membership
-    clients = selectors.organization_list(tenant=tenant, viewer=viewer, kind="client").filter(is_active=True)
+    clients = party_selectors.organization_list(tenant=tenant, viewer=viewer, kind="client").filter(is_active=True)
     policies = sla_selectors.policy_list(tenant=tenant, viewer=viewer).filter(is_active=True)
     language = contract.language if contract else "fr"
     templates = selectors.clause_template_list(tenant=tenant, viewer=viewer)
     initial: dict = {"clause_templates": [str(t.pk) for t in templates if t.language == language]}
     items_initial: list[dict] = []
-    types_initial = [{"maintenance_type": value, "included": True} for value, _label in MAINTENANCE_TYPES]
+    types_initial = [{"maintenance_type": value, "included": True} for value in MaintenanceType.values]
     if contract is not None:
         initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS if name != "account_manager"}
         initial["client"] = contract.client
@@ -76,7 +79,7 @@ def _draft_forms(request, contract=None):
             {"maintenance_type": value, "selected": value in covered,
              "included": covered[value].included if value in covered else True,
              "details": covered[value].details if value in covered else ""}
-            for value, _label in MAINTENANCE_TYPES
+            for value in MaintenanceType.values
         ]
     data = request.POST or None
     form = forms.ContractForm(data, initial=initial, clients=clients, policies=policies, clause_templates=templates)
@@ -103,7 +106,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
         if contract is None:
             contract = services.contract_create(
                 tenant=request.tenant, actor=request.user, client=form.cleaned_data["client"],
-                provider=selectors.provider_organization(tenant=request.tenant), **values,
+                provider=party_selectors.provider_organization(tenant=request.tenant), **values,
             )
         else:
             contract = services.contract_update(contract=contract, actor=request.user,
@@ -116,7 +119,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
 
 def _draft_page(request, contract=None):
     form, items, types, templates = _draft_forms(request, contract)
-    type_labels = dict(MAINTENANCE_TYPES)
+    type_labels = dict(MaintenanceType.choices)
     type_rows = [(f, type_labels.get(f["maintenance_type"].value(), "")) for f in types]
     return form_page(
         request, form, formsets=[items, types], template="contracts/contract_form.html",
@@ -165,10 +168,10 @@ def contract_detail(request, contract_ref: str):
         "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
         "renew_form": forms.RenewForm(),
         "amend_form": forms.AmendForm(policies=policies, initial={"signed_on": today, "effective_date": today}),
-        "plans": plan_progress(contract) if contract.pk else [],
-        "plan_form": forms.PlanForm(initial={"start_date": today}),
         "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
                                  for d in contract.documents.all()),
+        # What the apps above contracts show about it (preventive plans…): contracts.panels.
+        "panels": contract_panels(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)
 
@@ -236,23 +239,17 @@ def _amend(request, contract):
     return form
 
 
-def _plan(request, contract):
-    form = forms.PlanForm(request.POST)
-    if form.is_valid():
-        plan_create(contract=contract, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Preventive plan added."))
-    return form
-
-
 def _render(request, contract):
     services.contract_render_pdf(contract=contract, actor=request.user)
     messages.success(request, _("The PDF is being rendered again."))
 
 
-def _action_view(handler, action: str):
-    """A POST-only page action: look the contract up (404 outside the viewer's scope),
-    ask the policy for `action` (403, before the form is even read), run the handler,
-    report refusals as messages."""
+def contract_action(handler, action: str):
+    """A POST-only action of the contract page: look the contract up (404 outside the
+    viewer's scope), ask the policy for `action` (403, before the form is even read), run
+    `handler(request, contract)` (which returns its bound form, or None), report refusals
+    and form errors as messages, and go back to the contract page. Apps above contracts
+    use it for the actions of their panels (contracts.panels)."""
 
     @require_POST
     @tenant_required()
@@ -277,15 +274,14 @@ def _action_view(handler, action: str):
     return view
 
 
-contract_send = _action_view(_send, "contract.send")
-contract_activate = _action_view(_activate, "contract.activate")
-contract_suspend = _action_view(_suspend, "contract.suspend")
-contract_resume = _action_view(_resume, "contract.resume")
-contract_terminate = _action_view(_terminate, "contract.terminate")
-contract_renew = _action_view(_renew, "contract.renew")
-contract_amend = _action_view(_amend, "contract.amend")
-contract_render = _action_view(_render, "contract.render_pdf")
-contract_plan = _action_view(_plan, "plan.create")
+contract_send = contract_action(_send, "contract.send")
+contract_activate = contract_action(_activate, "contract.activate")
+contract_suspend = contract_action(_suspend, "contract.suspend")
+contract_resume = contract_action(_resume, "contract.resume")
+contract_terminate = contract_action(_terminate, "contract.terminate")
+contract_renew = contract_action(_renew, "contract.renew")
+contract_amend = contract_action(_amend, "contract.amend")
+contract_render = contract_action(_render, "contract.render_pdf")
 
 
 @tenant_required()

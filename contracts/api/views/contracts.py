@@ -12,8 +12,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contracts import documents, selectors
-from contracts.api.contract_serializers import (
+from contracts import documents
+from contracts.api.serializers.contracts import (
     ActivateSerializer,
     AmendSerializer,
     ClausesSerializer,
@@ -22,7 +22,6 @@ from contracts.api.contract_serializers import (
     ContractSerializer,
     ContractWriteSerializer,
     DocumentSerializer,
-    PreventivePlanSerializer,
     RenewSerializer,
     ScopeSerializer,
     SuspendSerializer,
@@ -31,6 +30,8 @@ from contracts.api.contract_serializers import (
     VersionSerializer,
 )
 from contracts.models import ClauseTemplate, Contract, ContractStatus
+from contracts.selectors import contracts as selectors
+from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
 from portal.downloads import file_response
 from portal.permissions import require
@@ -74,7 +75,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _organization(self, field: str, reference: str):
         try:
-            return selectors.organization_get(tenant=self.request.tenant, viewer=self.request.membership,
+            return party_selectors.organization_get(tenant=self.request.tenant, viewer=self.request.membership,
                                               reference=reference)
         except Http404 as exc:
             raise ValidationError({field: [_("No organisation “%(ref)s”.") % {"ref": reference}]}) from exc
@@ -106,7 +107,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         values = self._values(data.validated_data)
         if "provider" not in values:
-            values["provider"] = selectors.provider_organization(tenant=request.tenant)
+            values["provider"] = party_selectors.provider_organization(tenant=request.tenant)
         contract = services.contract_create(tenant=request.tenant, actor=request.user, **values)
         return self._detail(contract, status.HTTP_201_CREATED)
 
@@ -208,26 +209,6 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         contract = self.get_object()
         versions = contract.versions.filter(tenant=request.tenant).select_related("amendment").order_by("number")
         return Response(VersionSerializer(versions, many=True).data)
-
-    @extend_schema(methods=["GET"], responses=PreventivePlanSerializer(many=True))
-    @extend_schema(methods=["POST"], request=PreventivePlanSerializer, responses={201: PreventivePlanSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="preventive-plans")
-    def preventive_plans(self, request, contract_ref=None):
-        """Recurring preventive operations (RRULE) with planned vs done; POST adds a plan."""
-        from tickets.plans import plan_create, plan_progress
-
-        contract = self.get_object()
-        if request.method == "POST":
-            data = PreventivePlanSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            plan_create(contract=contract, actor=request.user, **data.validated_data)
-        rows = [{**{f: getattr(r["plan"], f) for f in ("id", "title", "description", "rrule", "start_date",
-                                                        "lead_days", "is_active")},
-                 "planned": r["planned"], "done": r["done"], "upcoming": r["upcoming"]}
-                for r in plan_progress(contract)]
-        if request.method == "POST":
-            return Response(PreventivePlanSerializer(rows[-1]).data, status=status.HTTP_201_CREATED)
-        return Response(PreventivePlanSerializer(rows, many=True).data)
 
     @extend_schema(responses=DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])

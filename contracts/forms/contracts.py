@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import (
     DOCUMENT_LANGUAGES,
-    MAINTENANCE_TYPES,
     PARTY_SIDES,
     TERMINATION_REASONS,
     BillingModel,
@@ -18,6 +17,7 @@ from contracts.models import (
     RenewalMode,
 )
 from portal.forms_util import BoundedDateField
+from sla.models import MaintenanceType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -102,7 +102,7 @@ ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=200)
 
 
 class MaintenanceTypeForm(forms.Form):
-    maintenance_type = forms.ChoiceField(choices=MAINTENANCE_TYPES, widget=forms.HiddenInput)
+    maintenance_type = forms.ChoiceField(choices=MaintenanceType.choices, widget=forms.HiddenInput)
     selected = forms.BooleanField(label=_("Covered"), required=False)
     included = forms.BooleanField(label=_("Included in the price"), required=False, initial=True)
     details = forms.CharField(label=_("Operations and frequency"), max_length=300, required=False)
@@ -164,14 +164,3 @@ class ClauseTemplateForm(ClauseForm):
     language = forms.ChoiceField(label=_("Language"), choices=DOCUMENT_LANGUAGES)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     field_order = ["kind", "language", "title", "body", "is_active"]
-
-
-class PlanForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    rrule = forms.CharField(label=_("Recurrence (RRULE)"), max_length=300, initial="FREQ=MONTHLY;BYDAY=1MO",
-                            help_text=_("e.g. FREQ=MONTHLY;BYDAY=1MO (first Monday of each month), "
-                                        "FREQ=MONTHLY;INTERVAL=3 (every 3 months)"))
-    start_date = BoundedDateField(label=_("First possible date"), widget=DATE)
-    lead_days = forms.IntegerField(label=_("Create the ticket this many days ahead"), min_value=0, max_value=60,
-                                   initial=7)
-    description = forms.CharField(label=_("Operations"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

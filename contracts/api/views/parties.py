@@ -5,9 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from contracts import selectors, services
-from contracts.api.serializers import ContactSerializer, OrganizationSerializer
+from contracts import services
+from contracts.api.serializers.parties import ContactSerializer, OrganizationSerializer
 from contracts.models import Contact, Organization, OrganizationKind
+from contracts.selectors import parties as selectors
 from portal.api.visibility import for_viewer
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts import selectors, services
-from contracts.forms import ContactForm, OrganizationForm
+from contracts import services
+from contracts.forms.parties import ContactForm, OrganizationForm
+from contracts.selectors import parties as selectors
 from portal.decorators import tenant_required
 from portal.pages import form_page
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from contracts import validators
 from contracts.models import Contact, Organization
-from portal import demo
+from demo import seed
 from portal.models import (
     CLIENT_ROLES,
     PROVIDER_ROLES,
@@ -74,14 +74,14 @@ def test_it_gives_every_client_organization_contacts(seeded):
 
 
 def test_it_lets_every_demo_account_log_in_with_the_demo_password(seeded):
-    for email, role, _tenant in demo.demo_logins():
-        user = authenticate(username=email, password=demo.DEMO_PASSWORD)
+    for email, role, _tenant in seed.demo_logins():
+        user = authenticate(username=email, password=seed.DEMO_PASSWORD)
         assert user is not None, email
         assert user.membership.role == role
 
 
 def test_it_lists_every_demo_account_it_creates(seeded):
-    assert {email for email, _, _ in demo.demo_logins()} == set(User.objects.values_list("email", flat=True))
+    assert {email for email, _, _ in seed.demo_logins()} == set(User.objects.values_list("email", flat=True))
 
 
 def test_it_creates_client_organizations_through_the_audited_service(seeded):
@@ -100,8 +100,8 @@ def test_it_changes_nothing_when_run_twice(seeded):
 def test_it_prints_the_demo_logins(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert demo.DEMO_PASSWORD in out.getvalue()
-    assert all(email in out.getvalue() for email, _, _ in demo.demo_logins())
+    assert seed.DEMO_PASSWORD in out.getvalue()
+    assert all(email in out.getvalue() for email, _, _ in seed.demo_logins())
 
 
 def test_it_keeps_roles_consistent_with_the_organization_link(seeded):
