@@ -9,6 +9,7 @@ inline in a page or in the WeasyPrint HTML of a PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -48,8 +49,13 @@ COMMON = {
 }
 
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
 def _render(chart) -> str:
-    return chart.render(is_unicode=True)
+    # pygal always writes its configuration in an inline <script> for its tooltips:
+    # nothing runs in a PDF, and pages with a strict CSP must not carry inline scripts.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def compliance_chart(*, months: Sequence[str], response: Sequence[float | None],
@@ -86,11 +92,12 @@ def tickets_by_type_chart(*, types: Sequence[str], opened: Sequence[int], resolv
 
 
 def time_by_mode_chart(*, modes: Sequence[str], minutes: Sequence[int], title: str, width: int = 370,
-                       height: int = 280) -> str:
-    """Time spent in the month per intervention mode, as a donut with hours printed."""
+                       height: int = 280, decimal_separator: str = ".") -> str:
+    """Time spent in the month per intervention mode, as a donut with hours printed
+    (`decimal_separator`: "," in French)."""
     chart = pygal.Pie(width=width, height=height, inner_radius=0.5, show_legend=True, legend_at_bottom=True,
                       legend_at_bottom_columns=max(1, len(modes)), print_values=True,
-                      value_formatter=lambda v: _hours(v), **COMMON)
+                      value_formatter=lambda v: _hours(v).replace(".", decimal_separator), **COMMON)
     chart.title = title
     for label, value in zip(modes, minutes, strict=True):
         chart.add(label, [{"value": value, "label": label}] if value else [])

@@ -150,14 +150,16 @@ def duration(delta: timedelta) -> str:
     return hours(rest)
 
 
+# Day first in both languages, as the contract PDF prints them: the parties are French
+# companies, and 04/02/2026 must never be read as the 2nd of April by one of them.
 def day(value: date | None) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def moment(value: datetime | None, zone) -> str:
     if value is None:
         return ""
-    return formats.date_format(timezone.localtime(value, zone), "SHORT_DATETIME_FORMAT")
+    return timezone.localtime(value, zone).strftime("%d/%m/%Y %H:%M")
 
 
 def unit_label(unit: str, quantity) -> str:
@@ -504,10 +506,11 @@ def report_context(data, *, zone) -> dict:
             types=[type_label(t) for t in types] or [_("none")],
             opened=[data.opened_by_type.get(t, 0) for t in types] or [0],
             resolved=[data.resolved_by_type.get(t, 0) for t in types] or [0],
-            title=_("Tickets by maintenance type"), opened_label=_("Opened"), resolved_label=_("Resolved")),
+            title=_("Tickets by maintenance type"), opened_label=pgettext("report", "Opened"),
+            resolved_label=pgettext("report", "Resolved")),
         "by_mode": charts.time_by_mode_chart(
             modes=[mode_label(m) for m in by_mode], minutes=list(by_mode.values()),
-            title=_("Time spent by intervention mode")),
+            title=_("Time spent by intervention mode"), decimal_separator=formats.get_format("DECIMAL_SEPARATOR")),
     }
     month_name = formats.date_format(date(data.year, data.month, 1), "F Y")
     credit_rows = [{"ticket": c.ticket, "priority": c.priority, "metric": metric_label(c.metric),
@@ -585,16 +588,16 @@ def monthly_report_request(*, contract, year: int, month: int, actor, today: dat
     if not month_has_ended(year, month, today):
         raise ValidationError({"month": [_("%(month)s is not over yet: only a past month has a report.")
                                          % {"month": f"{year}-{month:02d}"}]})
-    with transaction.atomic():
-        row = MonthlyReport(tenant_id=contract.tenant_id, contract=contract, year=year, month=month,
-                            status=PdfStatus.QUEUED, error="", attempts=0,
-                            requested_by=None if actor is SYSTEM else actor)
-        (report,) = MonthlyReport.objects.bulk_create(
-            [row], update_conflicts=True, unique_fields=["tenant", "contract", "year", "month"],
-            update_fields=["status", "error", "attempts", "requested_by", "updated_at"])
-        from billing.tasks import monthly_report_task
+    row = MonthlyReport(tenant_id=contract.tenant_id, contract=contract, year=year, month=month,
+                        status=PdfStatus.QUEUED, error="", attempts=0, requested_by=None if actor is SYSTEM else actor)
+    # One statement (INSERT … ON CONFLICT DO UPDATE): no check-then-insert race, and one
+    # query more per contract in the monthly run.
+    (report,) = MonthlyReport.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["tenant", "contract", "year", "month"],
+        update_fields=["status", "error", "attempts", "requested_by", "updated_at"])
+    from billing.tasks import monthly_report_task
 
-        enqueue_on_commit(monthly_report_task, contract.tenant_id, report.pk)
+    enqueue_on_commit(monthly_report_task, contract.tenant_id, report.pk)
     return report
 
 

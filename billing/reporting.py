@@ -279,7 +279,10 @@ def monthly_report_data(*, contract, year: int, month: int, now: datetime | None
     for b in breach_rows:
         if not (start <= b["at"] < end):
             continue
-        done = (responded if b["metric"] == "response" else resolved).get(b["ticket_id"])
+        if b["metric"] == "response":  # a ticket resolved without a reply was taken in charge then
+            done = responded.get(b["ticket_id"]) or resolved.get(b["ticket_id"])
+        else:
+            done = resolved.get(b["ticket_id"])
         if done is not None and done < b["at"]:
             done = None  # an earlier resolution, reopened since: the breach is of the new deadline
         finish = done if done is not None and done < end else None
