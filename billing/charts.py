@@ -50,12 +50,15 @@ COMMON = {
 
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_LEGEND_ID = re.compile(r' id="activate-serie-\d+"')
 
 
 def _render(chart) -> str:
     # pygal always writes its configuration in an inline <script> for its tooltips:
     # nothing runs in a PDF, and pages with a strict CSP must not carry inline scripts.
-    return _SCRIPT.sub("", chart.render(is_unicode=True))
+    # Its legend ids (activate-serie-N, for the same script) repeat from one chart to the
+    # next: a page or a PDF with several charts must not carry the same id twice.
+    return _LEGEND_ID.sub("", _SCRIPT.sub("", chart.render(is_unicode=True)))
 
 
 def compliance_chart(*, months: Sequence[str], response: Sequence[float | None],

@@ -301,11 +301,11 @@ def _line_details(line) -> list[str]:
     return []
 
 
-def invoice_document(invoice: Invoice) -> InvoiceDocument:
+def invoice_document(invoice: Invoice, *, lines=None) -> InvoiceDocument:
     """The printed invoice and its Factur-X data. Call in the document's language.
-    `invoice` comes with its contract (and provider), client and lines."""
+    `invoice` comes with its contract (and provider), client and lines (or `lines`)."""
     seller, buyer, payment = _parties(invoice)
-    lines = [line for line in invoice.lines.all()]
+    lines = list(invoice.lines.all() if lines is None else lines)
     terms_days = int(invoice.plan.get("payment_terms_days") or invoice.contract.payment_terms_days or 0)
     mentions = _mentions(payment, terms_days)
     currency = invoice.currency
@@ -321,6 +321,12 @@ def invoice_document(invoice: Invoice) -> InvoiceDocument:
         number_ += 1
         fx_lines.append(facturx.FxLine(number=number_, name=line.label, quantity=line.quantity, unit=line.unit,
                                        unit_price=line.unit_price, amount=line.amount))
+    if not fx_lines:  # EN 16931 wants one line at least (BR-16): a month with nothing billed says so
+        label = _("No billable service in the period")
+        fx_lines.append(facturx.FxLine(number=1, name=label, quantity=Decimal("1"), unit="unit",
+                                       unit_price=Decimal("0.00"), amount=Decimal("0.00")))
+        printed.append({"kind": "empty", "label": label, "quantity": "1", "unit": unit_label("unit", 1),
+                        "unit_price": money(0, currency), "amount": money(0, currency), "details": []})
     allowances = [facturx.FxAllowance(reason=line.label, amount=-line.amount) for line in lines
                   if line.kind == "credit"]
     notes = [("PMD", mentions["late"]), ("PMT", mentions["indemnity"]), ("AAB", mentions["discount"])]
@@ -391,8 +397,7 @@ def credit_note_document(note: CreditNote) -> InvoiceDocument:
 
 def facturx_pdf(document: InvoiceDocument) -> tuple[bytes, bytes]:
     """(the PDF/A-3 with its embedded XML, the XML). Call in the document's language."""
-    xml = facturx.build_xml(document.fx)
-    facturx.check_xml(xml)
+    xml = facturx.build_xml(document.fx)  # checked against the EN 16931 schema
     html = render_to_string("pdf/invoice.html", document.context)
     pdf, _pages = html_to_pdf(html, pdf_a=True)
     return facturx.embed(pdf, xml, doc=document.fx, author=document.author), xml
@@ -541,9 +546,7 @@ def report_context(data, *, zone) -> dict:
         "breaches": [{"ticket": b.ticket, "title": b.title, "priority": b.priority, "metric": metric_label(b.metric),
                       "deadline": moment(b.deadline, zone), "done": moment(b.done_at, zone) or _("pending"),
                       "late": duration(b.late)} for b in data.breaches],
-        "interventions": [{"day": day(i.day), "ticket": i.ticket, "title": i.title, "mode": mode_label(i.mode),
-                           "time": hours(i.minutes), "billable": i.billable, "technician": i.technician}
-                          for i in data.interventions],
+        "interventions": _by_ticket(data.interventions),
         "modes": [{"label": mode_label(m), "time": hours(v), "count": sum(1 for i in data.interventions
                                                                             if i.mode == m)}
                   for m, v in by_mode.items()],
@@ -560,6 +563,28 @@ def report_context(data, *, zone) -> dict:
         "credit_cap": None if data.credit_cap_percent is None else percent(data.credit_cap_percent),
         "charts": charts_svg,
     }
+
+
+def _by_ticket(interventions) -> list[dict]:
+    """The month's interventions per ticket (most time first): the days, who, the time
+    remote and on site, and what was not billable."""
+    tickets: dict[str, dict] = {}
+    for i in interventions:
+        row = tickets.setdefault(i.ticket, {"ticket": i.ticket, "title": i.title, "days": [], "technicians": [],
+                                            "remote": 0, "on_site": 0, "unbilled": 0, "count": 0})
+        row["count"] += 1
+        row["remote" if i.mode == "remote" else "on_site"] += i.minutes
+        if not i.billable:
+            row["unbilled"] += i.minutes
+        if i.day.strftime("%d/%m") not in row["days"]:
+            row["days"].append(i.day.strftime("%d/%m"))
+        if i.technician not in row["technicians"]:
+            row["technicians"].append(i.technician)
+    rows = sorted(tickets.values(), key=lambda r: (-(r["remote"] + r["on_site"]), r["ticket"]))
+    return [{**r, "days": ", ".join(r["days"]), "technicians": ", ".join(r["technicians"]),
+             "remote": hours(r["remote"]) if r["remote"] else "—", "on_site": hours(r["on_site"]) if r["on_site"]
+             else "—", "time": hours(r["remote"] + r["on_site"]),
+             "unbilled": hours(r["unbilled"]) if r["unbilled"] else ""} for r in rows]
 
 
 def _movement_label(kind: str) -> str:

@@ -451,3 +451,12 @@ def test_it_gives_a_credit_notes_pdf_to_its_invoices_client(ready, amy, clara, t
     note = documents.credit_note_pdf_render(tenant_id=note.tenant_id, note_id=note.pk)
     download = documents.credit_note_pdf_download(note=note, actor=clara)
     assert download.path == tmp_path / note.pdf_path and download.path.exists()
+
+
+def test_it_renders_a_month_with_nothing_billed_with_one_zero_line(make_contract, amy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    invoice = bf.issued(make_contract("per_ticket"), 2026, 3, actor=amy, today=bd.ISSUED_ON)
+    invoice = documents.invoice_pdf_render(tenant_id=invoice.tenant_id, invoice_id=invoice.pk)
+    _name, xml = facturx.get_xml_from_pdf((tmp_path / invoice.pdf_path).read_bytes(), check_xsd=False)
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931") is True
+    assert amounts(xml, "//ram:SpecifiedLineTradeSettlement//ram:LineTotalAmount") == [Decimal("0.00")]
