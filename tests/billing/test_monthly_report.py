@@ -320,3 +320,37 @@ def test_it_draws_charts_as_inline_svg_without_script():
 def test_it_labels_the_time_by_mode_chart_in_hours():
     svg = charts.time_by_mode_chart(modes=["Remote", "On site"], minutes=[150, 60], title="Time")
     assert "2.5 h" in svg and "1 h" in svg
+
+
+# =========================================================================== selectors for the pages and the API
+
+
+def test_it_lists_a_clients_reports_only(make_contract, org_a2, amy, clara, alice):
+    from billing.selectors import monthly_report_list
+
+    own = make_contract("flat_fee")
+    other = make_contract("flat_fee", client=org_a2)
+    for contract in (own, other):
+        documents.monthly_report_request(contract=contract, year=2026, month=3, actor=amy, today=bf.TODAY)
+    tenant = own.tenant
+    assert [r.contract_id for r in monthly_report_list(tenant=tenant, viewer=clara)] == [own.pk]
+    assert monthly_report_list(tenant=tenant, viewer=alice).count() == 2
+
+
+def test_it_hides_another_tenants_report(make_contract, amy, carol):
+    from billing.selectors import monthly_report_get
+
+    contract = make_contract("flat_fee")
+    documents.monthly_report_request(contract=contract, year=2026, month=3, actor=amy, today=bf.TODAY)
+    assert monthly_report_get(tenant=contract.tenant, viewer=carol, contract_reference=contract.reference,
+                              year=2026, month=3) is None
+
+
+def test_it_finds_a_credit_note_for_its_invoices_client_only(make_contract, amy, clara, dora):
+    from billing.selectors import credit_note_get
+    from billing.services import credit_note_create
+
+    invoice = bf.issued(make_contract("flat_fee"), 2026, 3, actor=amy)
+    note = credit_note_create(invoice=invoice, actor=amy, reason="Goodwill", amount="10.00", today=bf.TODAY)
+    found = [credit_note_get(tenant=invoice.tenant, viewer=who, number=note.number) for who in (clara, dora)]
+    assert found == [note, None]
