@@ -12,6 +12,7 @@ from billing.models import (
     HourBankMovement,
     Invoice,
     InvoiceLine,
+    MonthlyReport,
     Payment,
 )
 
@@ -79,3 +80,12 @@ class BillingSettingsAdmin(ReadOnlyAdmin):
 class BillingRunAdmin(ReadOnlyAdmin):
     list_display = ["tenant", "year", "month", "trigger", "contracts", "started_at"]
     list_filter = ["tenant", "trigger"]
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(ReadOnlyAdmin):
+    """Failed renders are visible here with their reason (the daily task retries them)."""
+
+    list_display = ["contract", "tenant", "year", "month", "status", "attempts", "rendered_at", "render_ms"]
+    list_filter = ["tenant", "status", "year"]
+    search_fields = ["contract__reference"]

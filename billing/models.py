@@ -40,6 +40,15 @@ class BillingSettings(TenantOwnedModel):
         _("days past due before the contract is suspended"), default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)])
     auto_issue = models.BooleanField(_("issue the monthly invoices automatically"), default=False)
+    # Printed on every invoice (French law, Code de commerce L441-10): empty means the
+    # statutory default, the ECB refinancing rate plus 10 percentage points.
+    late_interest_rate = models.DecimalField(
+        _("late-payment interest rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: the ECB refinancing rate plus 10 points, as French law sets by default."))
+    # The account invoices are paid to (the Factur-X payment instructions); optional.
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
 
     class Meta:
         verbose_name = _("billing settings")
@@ -458,3 +467,42 @@ class BillingRun(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} {self.year}-{self.month:02d} {self.trigger}"
+
+
+# ============================================================================ monthly reports
+
+
+class MonthlyReport(TenantOwnedModel):
+    """The monthly client report of one contract and month (a PDF with charts). One row
+    per contract-month: the monthly run and a request on demand both reset it to
+    *queued*, the task renders the file under a fixed key and records its SHA-256, or
+    the error of a failed render (then retried)."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="monthly_reports",
+                                 verbose_name=_("contract"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    status = models.CharField(_("status"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.QUEUED)
+    file_path = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # renders tried since the last request
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-year", "-month", "contract_id"]
+        constraints = [
+            # One report per contract-month, however often it is generated.
+            models.UniqueConstraint(fields=["tenant", "contract", "year", "month"], name="monthlyreport_contract_month"),
+        ]
+        # The daily sweep of failed renders of a tenant.
+        indexes = [models.Index(fields=["tenant", "status"], name="monthlyreport_tenant_status")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.year}-{self.month:02d}"

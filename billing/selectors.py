@@ -260,3 +260,32 @@ def intervention_ref(intervention) -> str:
     """A reference in string order of logging, for B9's tie-break."""
     return f"INT-{intervention.pk:09d}"
 
+
+
+# ------------------------------------------------------------------ documents
+
+
+def credit_note_get(*, tenant, viewer, number: str):
+    """A credit note by number, with its invoice, if the viewer may read it (clients:
+    their organisation's); None otherwise, as for a missing one."""
+    from billing.models import CreditNote
+
+    return (_scoped(CreditNote.objects.all(), tenant=tenant, viewer=viewer, client_field="invoice__client")
+            .select_related("invoice__client", "invoice__contract").filter(number=number).first())
+
+
+def monthly_report_list(*, tenant, viewer, contract: Contract | None = None) -> QuerySet:
+    """The monthly reports the viewer may read (clients: their organisation's
+    contracts'), newest month first, optionally of one contract."""
+    from billing.models import MonthlyReport
+
+    qs = _scoped(MonthlyReport.objects.all(), tenant=tenant, viewer=viewer, client_field="contract__client")
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    return qs.select_related("contract__client").order_by("-year", "-month", "contract__reference")
+
+
+def monthly_report_get(*, tenant, viewer, contract_reference: str, year: int, month: int):
+    """One contract-month's report, by the contract's reference, or None."""
+    return monthly_report_list(tenant=tenant, viewer=viewer).filter(
+        contract__reference=contract_reference, year=year, month=month).first()

@@ -24,6 +24,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import pricing
+from billing.documents import issue_snapshot, monthly_report_request
 from billing.hour_bank import BankBlock, BankWork, allocate, rounded
 from billing.models import (
     ZERO,
@@ -39,6 +40,7 @@ from billing.models import (
     MovementKind,
     Payment,
     PaymentMethod,
+    PdfStatus,
 )
 from billing.plans import included_types, month_bounds, plan_from_snapshot, snapshot_for
 from billing.selectors import (
@@ -484,6 +486,8 @@ def billing_run_contract(*, contract: Contract, year: int, month: int, today: da
                   object_ref=f"{contract.reference} {year}-{month:02d}", organization=contract.client,
                   changes={"net": invoice.net, "vat": invoice.vat, "gross": invoice.gross,
                            "lines": len(lines), "version": invoice.contract_version})
+        # The month's client report, after the invoice draft (it shows its credits).
+        monthly_report_request(contract=contract, year=year, month=month, actor=SYSTEM, today=today)
     if issue if issue is not None else billing_settings.auto_issue:
         invoice = invoice_issue(invoice=invoice, actor=SYSTEM, today=today)
     return invoice
@@ -572,7 +576,14 @@ def invoice_issue(*, invoice: Invoice, actor, today: date | None = None) -> Invo
     invoice.issue_date = today
     invoice.due_date = today + timedelta(days=terms)
     invoice.issued_by = _actor_user(actor)
+    # The legal identities and payment details as printed: a later change of address
+    # never alters an invoice already sent (billing.documents).
+    invoice.facts = {**(invoice.facts or {}), "parties": issue_snapshot(invoice)}
+    invoice.pdf_status = PdfStatus.QUEUED
     invoice.save()
+    from billing.tasks import invoice_pdf_task
+
+    enqueue_on_commit(invoice_pdf_task, invoice.tenant_id, invoice.pk)
     audit_log(tenant=invoice.tenant, actor=actor, action="invoice.issue", obj=invoice, organization=invoice.client,
               changes={"number": invoice.number, "issue_date": today, "due_date": invoice.due_date,
                        "gross": invoice.gross})
@@ -683,7 +694,11 @@ def credit_note_create(*, invoice: Invoice, actor, reason: str, amount=None,
     number = f"CN-{today.year}-{sequence_next(tenant=invoice.tenant, key=f'credit-note-{today.year}'):06d}"
     note = CreditNote.objects.create(tenant_id=invoice.tenant_id, invoice=invoice, number=number, issue_date=today,
                                      reason=reason.strip()[:300], currency=invoice.currency, net=net, vat=vat,
-                                     gross=gross, lines=copied, created_by=_actor_user(actor))
+                                     gross=gross, lines=copied, created_by=_actor_user(actor),
+                                     pdf_status=PdfStatus.QUEUED)
+    from billing.tasks import credit_note_pdf_task
+
+    enqueue_on_commit(credit_note_pdf_task, note.tenant_id, note.pk)
     invoice.amount_credited += gross
     invoice.save(update_fields=["amount_credited", "updated_at", *_settle(invoice, today)])
     audit_log(tenant=invoice.tenant, actor=actor, action="invoice.credit", obj=invoice, organization=invoice.client,

@@ -64,8 +64,9 @@ def billing_monthly_task(now: str | None = None) -> int:
 @shared_task
 def billing_daily_task() -> None:
     """Every day: per tenant, last month's run finished for any contract it missed, the
-    unpaid-invoice follow-up, and the hour-bank ledger (expiries of blocks whose last
-    day is over, consumption, alerts)."""
+    unpaid-invoice follow-up, the documents whose render failed for good requested
+    again, and the hour-bank ledger (expiries of blocks whose last day is over,
+    consumption, alerts)."""
     from portal.models import Tenant
 
     for tenant_id in Tenant.objects.filter(is_active=True).values_list("pk", flat=True):
@@ -83,6 +84,9 @@ def billing_daily_tenant_task(tenant_id: int) -> None:
         return
     billing_catch_up(tenant=tenant)
     invoices_daily(tenant=tenant)
+    from billing.documents import documents_retry_failed
+
+    documents_retry_failed(tenant=tenant)
     for contract in Contract.objects.filter(tenant=tenant, hour_bank_blocks__isnull=False).distinct():
         try:
             hour_bank_sync(contract=contract)
@@ -109,3 +113,46 @@ def hour_bank_sync_recent_task(minutes: int = 60) -> int:
             continue
         count += 1
     return count
+
+
+# ------------------------------------------------------------------ documents
+# A render that fails is recorded on its row (status "failed" and the reason) by the
+# service, then retried here with back-off: 1, 2, 4, 8 minutes. Past that, the daily
+# task requests it again (billing.documents.documents_retry_failed).
+
+DOCUMENT_RETRIES = 4
+
+
+def _retry_failed(task, failed: bool) -> None:
+    if failed:
+        raise task.retry(countdown=60 * 2 ** task.request.retries, max_retries=DOCUMENT_RETRIES)
+
+
+@shared_task(bind=True, acks_late=True)
+def invoice_pdf_task(self, tenant_id: int, invoice_id: int) -> None:
+    """Render an issued invoice's Factur-X PDF (queued when it is issued, or on demand)."""
+    from billing.documents import invoice_pdf_render
+    from billing.models import PdfStatus
+
+    invoice = invoice_pdf_render(tenant_id=tenant_id, invoice_id=invoice_id)
+    _retry_failed(self, invoice is not None and invoice.pdf_status == PdfStatus.FAILED)
+
+
+@shared_task(bind=True, acks_late=True)
+def credit_note_pdf_task(self, tenant_id: int, note_id: int) -> None:
+    """Render a credit note's Factur-X PDF (queued when it is created, or on demand)."""
+    from billing.documents import credit_note_pdf_render
+    from billing.models import PdfStatus
+
+    note = credit_note_pdf_render(tenant_id=tenant_id, note_id=note_id)
+    _retry_failed(self, note is not None and note.pdf_status == PdfStatus.FAILED)
+
+
+@shared_task(bind=True, acks_late=True)
+def monthly_report_task(self, tenant_id: int, report_id: int) -> None:
+    """Render a contract's monthly report (queued by the monthly run, or on demand)."""
+    from billing.documents import monthly_report_render
+    from billing.models import PdfStatus
+
+    report = monthly_report_render(tenant_id=tenant_id, report_id=report_id)
+    _retry_failed(self, report is not None and report.status == PdfStatus.FAILED)

@@ -87,6 +87,14 @@ def _status_change(membership: Membership, ticket, to: str | None = None, **_det
     return (ticket.status, to) in CLIENT_STATUS_CHANGES
 
 
+def _invoice_document(membership: Membership, invoice, **_details) -> bool:
+    """An invoice's documents (PDF, XML, credit notes): never a draft's; clients only
+    their organisation's."""
+    if invoice.status == "draft":
+        return False
+    return membership.is_provider or invoice.client_id == membership.organization_id
+
+
 def _own_token(membership: Membership, token, **_details) -> bool:
     return token.user_id == membership.user_id
 
@@ -161,6 +169,15 @@ POLICY: dict[str, PolicyRule] = {
     "hour_bank.adjust": PolicyRule(ADMINS),
     # Technicians refresh the balance before logging work (the ticket page).
     "hour_bank.sync": PolicyRule(PROVIDERS),
+    # Billing documents: Factur-X invoices and credit notes, monthly reports
+    "invoice.render_pdf": PolicyRule(EDITORS),
+    "invoice.download": PolicyRule(
+        EVERYONE, check=_invoice_document, hide=True,
+        check_doc="never a draft; clients: only their organisation's invoices and credit notes (404 otherwise)"),
+    "report.generate": PolicyRule(EDITORS),
+    "report.download": PolicyRule(
+        EVERYONE, **_own_organization("client_id", "clients: only their organisation's contracts' reports "
+                                                   "(404 otherwise)", hide=True)),
     "token.create": PolicyRule(EVERYONE),
     "token.revoke": PolicyRule(EVERYONE, check=_own_token, hide=True,
                                check_doc="only one's own tokens (404 otherwise)"),

@@ -88,6 +88,10 @@ EXPECTED: dict[str, set[str]] = {
     "hour_bank.buy": EDITORS,
     "hour_bank.adjust": ADMINS,
     "hour_bank.sync": PROVIDERS,
+    "invoice.render_pdf": EDITORS,
+    "invoice.download": EVERYONE,  # never a draft; clients: their organisation's
+    "report.generate": EDITORS,
+    "report.download": EVERYONE,  # clients: their organisation's contracts
     "token.create": EVERYONE,
     "token.revoke": EVERYONE,  # one's own tokens
 }
