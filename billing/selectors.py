@@ -144,10 +144,15 @@ def invoice_list(*, tenant, viewer, filters: InvoiceFilters | None = None) -> Qu
     if f.month:
         qs = qs.filter(month=f.month)
     if f.overdue is not None:
-        today = f.today or local_today(tenant)
-        past_due = Q(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today)
-        qs = qs.filter(past_due) if f.overdue else qs.exclude(past_due)
+        qs = invoices_past_due(qs, today=f.today or local_today(tenant), past_due=f.overdue)
     return qs.select_related("contract", "client").order_by("-year", "-month", "-number", "-id")
+
+
+def invoices_past_due(qs: QuerySet[Invoice], *, today: date, past_due: bool = True) -> QuerySet[Invoice]:
+    """Past due and unpaid (or, with `past_due=False`, the others), whatever the daily
+    task has marked yet."""
+    cond = Q(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today)
+    return qs.filter(cond) if past_due else qs.exclude(cond)
 
 
 def invoice_totals(*, tenant, viewer, filters: InvoiceFilters | None = None) -> dict[str, dict]:
@@ -373,13 +378,16 @@ class RunProgress:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
 
 
-def billing_run_list(*, tenant, limit: int = 10) -> list[RunProgress]:
-    """The tenant's latest runs with their progress: the invoices of their month against
-    the contracts they queued (one query for the runs, one for the counts)."""
+def billing_run_list(*, tenant, limit: int = 10, run_id: int | None = None) -> list[RunProgress]:
+    """The tenant's latest runs (or the one `run_id`) with their progress: the invoices
+    of their month against the contracts they queued (one query for the runs, one for
+    the counts)."""
     from billing.models import BillingRun
 
-    runs = list(BillingRun.objects.filter(tenant=tenant).select_related("requested_by")
-                .order_by("-started_at", "-id")[:limit])
+    qs = BillingRun.objects.filter(tenant=tenant)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
+    runs = list(qs.select_related("requested_by").order_by("-started_at", "-id")[:limit])
     months = {(r.year, r.month) for r in runs}
     counts: dict[tuple[int, int], int] = {}
     if months:
@@ -391,3 +399,13 @@ def billing_run_list(*, tenant, limit: int = 10) -> list[RunProgress]:
             counts[(row["year"], row["month"])] = row["n"]
     return [RunProgress(run=r, done=min(counts.get((r.year, r.month), 0), r.contracts), total=r.contracts)
             for r in runs]
+
+
+def billing_run_get(*, tenant, run_id: int) -> RunProgress:
+    """One run of the tenant with its progress, or Http404 (another tenant's too)."""
+    from django.http import Http404
+
+    found = billing_run_list(tenant=tenant, run_id=run_id, limit=1)
+    if not found:
+        raise Http404
+    return found[0]
