@@ -22,7 +22,7 @@ from portal.downloads import file_response
 from portal.exceptions import ApplicationError
 from portal.forms_util import message_errors
 from portal.pages import form_page
-from portal.permissions import require
+from portal.permissions import can, require
 from portal.tenancy import get_for_tenant
 from sla import selectors as sla_selectors
 from tickets.plans import plan_create, plan_progress
@@ -65,6 +65,7 @@ def _draft_forms(request, contract=None):
     types_initial = [{"maintenance_type": value, "included": True} for value, _label in MAINTENANCE_TYPES]
     if contract is not None:
         initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS if name != "account_manager"}
+        initial.update(forms.ContractForm.initial_credits(contract.service_credits))
         initial["client"] = contract.client
         initial["exclusions"] = "\n".join(e.text for e in contract.exclusions.all())
         titles = {c.title for c in contract.clauses.all()}
@@ -75,7 +76,8 @@ def _draft_forms(request, contract=None):
         types_initial = [
             {"maintenance_type": value, "selected": value in covered,
              "included": covered[value].included if value in covered else True,
-             "details": covered[value].details if value in covered else ""}
+             "details": covered[value].details if value in covered else "",
+             "ticket_price": covered[value].ticket_price if value in covered else None}
             for value, _label in MAINTENANCE_TYPES
         ]
     data = request.POST or None
@@ -94,7 +96,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
     ]
     type_rows = [
         {"maintenance_type": f.cleaned_data["maintenance_type"], "included": f.cleaned_data["included"],
-         "details": f.cleaned_data["details"]}
+         "details": f.cleaned_data["details"], "ticket_price": f.cleaned_data["ticket_price"]}
         for f in types if f.cleaned_data.get("selected")
     ]
     exclusions = [line for line in form.cleaned_data["exclusions"].splitlines() if line.strip()]
@@ -169,8 +171,23 @@ def contract_detail(request, contract_ref: str):
         "plan_form": forms.PlanForm(initial={"start_date": today}),
         "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
                                  for d in contract.documents.all()),
+        **_billing_panel(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)
+
+
+def _billing_panel(request, contract) -> dict:
+    """The billing panel: the plan, the hour-bank balance, the latest invoices (for
+    those the policy lets read billing; clients see their issued invoices only)."""
+    from billing import selectors as billing_selectors
+
+    if not can(request.membership, "billing.read"):
+        return {"show_billing": False}
+    tenant, viewer = request.tenant, request.membership
+    balance = (billing_selectors.hour_bank_balance(tenant=tenant, viewer=viewer, contract=contract)
+               if contract.billing_model == "hour_bank" else None)
+    return {"show_billing": True, "hour_bank_balance": balance,
+            "latest_invoices": billing_selectors.latest_invoices(tenant=tenant, viewer=viewer, contract=contract)}
 
 
 @tenant_required()

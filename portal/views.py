@@ -76,6 +76,11 @@ def dashboard(request):
     else:
         context["organization"] = membership.organization
         context["contacts"] = party_selectors.contact_list(organization=membership.organization)
+        if can(membership, "billing.read"):
+            from billing import selectors as billing_selectors
+
+            context["hour_banks"] = list(billing_selectors.hour_bank_contracts(tenant=tenant, viewer=membership))
+            context["latest_invoices"] = billing_selectors.latest_invoices(tenant=tenant, viewer=membership)
     return render(request, f"portal/dashboard_{membership.role}.html", context)
 
 

@@ -50,7 +50,9 @@ _METRIC = ["target_minutes", "state", "breached", "deadline", "warning_at", "bre
 _CONTRACT = ["reference", "status", "version", "client", "provider", "title", "object", "account_manager", "sla_policy",
              "remote_intervention", "on_site_intervention", "start_date", "initial_months", "renewal",
              "renewal_months", "notice_months", "notice_days", "language", "currency", "billing_model",
-             "monthly_fee", "hourly_rate", "included_hours", "vat_rate", "payment_terms_days", "price_revision",
+             "monthly_fee", "hourly_rate", "included_hours", "included_minutes", "rollover_cap_minutes",
+             "increment_minutes", "service_credits.*", "penalty_cap_percent", "vat_rate", "payment_terms_days",
+             "price_revision",
              "signed_on", "client_signatory", "sent_at", "activated_at", "suspended_at", "suspension_reason",
              "notice_given_on", "notice_given_by", "termination_reason", "end_date", "created_at", "updated_at"]
 _ORGANIZATION = ["reference", "kind", "legal_name", "trade_name", "legal_form", "siret", "vat_number",
@@ -81,7 +83,7 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/contracts/{contract_ref}/": {
         *_CONTRACT, "items[].category", "items[].name", "items[].identifier", "items[].site", "items[].criticality",
         "items[].quantity", "exclusions[]", "maintenance_types[].maintenance_type", "maintenance_types[].included",
-        "maintenance_types[].details", "clauses[].kind", "clauses[].title", "clauses[].body", "terms[].index",
+        "maintenance_types[].details", "maintenance_types[].ticket_price", "clauses[].kind", "clauses[].title", "clauses[].body", "terms[].index",
         "terms[].first_day", "terms[].last_day", "terms[].kind", "terms[].monthly_fee", "current_term.index",
         "current_term.first_day", "current_term.last_day", "next_notice_deadline"},
     "/api/v1/contracts/{contract_ref}/documents/": {

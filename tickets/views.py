@@ -132,8 +132,24 @@ def ticket_detail(request, ticket_ref: str):
         "explain": explain,
         # The client's own answer to a resolution (provider staff have the workflow's buttons).
         "can_accept": viewer.is_client and can(viewer, "ticket.change_status", ticket, to=TicketStatus.CLOSED),
+        "hour_bank_balance": _hour_bank_balance(request, ticket),
     }
     return render(request, "tickets/ticket_detail.html", context)
+
+
+def _hour_bank_balance(request, ticket) -> int | None:
+    """What is left of the contract's hour bank, for whoever logs work on the ticket
+    (hour-bank contracts only): the ledger brought up to date first, so the figure
+    includes the work already logged."""
+    contract = ticket.contract
+    if contract.billing_model != "hour_bank" or not can(request.membership, "intervention.log", ticket):
+        return None
+    from billing import selectors as billing_selectors
+    from billing import services as billing_services
+
+    if can(request.membership, "hour_bank.sync", contract):
+        billing_services.hour_bank_sync(contract=contract, actor=request.user)
+    return billing_selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
 
 
 def _explain(ticket):
