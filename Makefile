@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/check_catalogs.py
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: install messages lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -235,7 +235,7 @@ def seed_tenant(index: int, slug: str, holidays: list[dict]) -> None:
         user("tech", f"Technicien {index:03d}", Role.TECHNICIAN)
         provider_siret = make_siret(2 * index + 1)
         provider = Organization.objects.filter(tenant=tenant, kind="provider").first()
-        if provider is None:  # the provider entity, as portal/demo.py creates it (no service for it)
+        if provider is None:  # the provider entity, as demo/seed.py creates it (no service for it)
             provider = Organization(
                 tenant=tenant, kind="provider", legal_name=f"Bench Provider {index:03d} SAS", legal_form="SAS",
                 siret=provider_siret, vat_number=vat_for_siret(provider_siret), address_line1="12 rue de la Paix",

@@ -56,12 +56,13 @@ from billing.selectors import (
     previous_month,
     tenant_zone,
 )
-from contracts.models import MAINTENANCE_TYPES, Contract, ContractStatus
+from contracts.models import Contract, ContractStatus
 from contracts.services.contracts import contract_resume, contract_suspend
 from portal.audit import audit_log
 from portal.celery import enqueue_on_commit
 from portal.permissions import SYSTEM, require
 from portal.sequences import sequence_next
+from sla.models import MaintenanceType
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +334,7 @@ def _check_month(year: int, month: int, today: date) -> None:
                                          % {"month": f"{year}-{month:02d}"}]})
 
 
-MTYPE_LABELS = dict(MAINTENANCE_TYPES)
+MTYPE_LABELS = dict(MaintenanceType.choices)
 
 
 def _line_label(line: pricing.Line, *, model: str, first: date) -> str:

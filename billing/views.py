@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from billing import forms, selectors, services
 from billing.models import InvoiceStatus, PaymentMethod
-from contracts import selectors as contract_selectors
+from contracts.panels import Panel
+from contracts.selectors import contracts as contract_selectors
+from contracts.selectors import parties as party_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
 from portal.downloads import file_response
@@ -45,7 +47,7 @@ def _filters(form) -> selectors.InvoiceFilters:
 @tenant_required(action="billing.read")
 def invoice_list(request):
     tenant, viewer = request.tenant, request.membership
-    clients = (contract_selectors.organization_list(tenant=tenant, viewer=viewer, kind="client")
+    clients = (party_selectors.organization_list(tenant=tenant, viewer=viewer, kind="client")
                if viewer.is_provider else [])
     form = forms.InvoiceFilterForm(request.GET, clients=list(clients))
     filters = _filters(form)
@@ -283,3 +285,33 @@ hour_bank_adjust = _hour_bank_action(
     lambda request, contract, data: services.hour_bank_adjust(block=data["block"], actor=request.user,
                                                               minutes=data["minutes"], reason=data["reason"]),
     gettext_lazy("Hour bank adjusted."))
+
+
+# ============================================================================ extension points
+
+
+def contract_billing_panel(request, contract) -> Panel | None:
+    """The contract page's billing panel (contracts.panels, registered in
+    BillingConfig.ready): the plan, the hour-bank balance, the latest invoices (a client's
+    issued ones only)."""
+    tenant, viewer = request.tenant, request.membership
+    if not can(viewer, "billing.read"):
+        return None
+    balance = (selectors.hour_bank_balance(tenant=tenant, viewer=viewer, contract=contract)
+               if contract.billing_model == "hour_bank" else None)
+    return Panel("billing/snippets/contract_billing.html", {
+        "maintenance_types": list(contract.maintenance_types.all()), "hour_bank_balance": balance,
+        "latest_invoices": selectors.latest_invoices(tenant=tenant, viewer=viewer, contract=contract)})
+
+
+def hour_bank_work_note(request, ticket) -> Panel | None:
+    """Above the ticket page's work-log form (tickets.panels): what is left of the
+    contract's hour bank, the ledger brought up to date first so that the figure counts
+    the work already logged. Hour-bank contracts only."""
+    contract = ticket.contract
+    if contract.billing_model != "hour_bank" or not can(request.membership, "billing.read"):
+        return None
+    if can(request.membership, "hour_bank.sync", contract):
+        services.hour_bank_sync(contract=contract, actor=request.user)
+    balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
+    return Panel("billing/snippets/hour_bank_note.html", {"hour_bank_balance": balance})

@@ -42,7 +42,7 @@ def document_download(*, contract: Contract, actor, kind: str, version: int) -> 
     "contract.download_pdf": provider staff, and the contract's client once it is sent),
     or Http404 (not rendered yet, or no such document)."""
     require(actor, "contract.download_pdf", contract)
-    from contracts.selectors import contract_document_get
+    from contracts.selectors.contracts import contract_document_get
 
     document = contract_document_get(contract=contract, kind=kind, version=version)
     if document.status != DocumentStatus.READY:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contracts import validators
+from portal import validators as portal_validators
 from portal.models import TenantOwnedModel
+from sla.models import MaintenanceType
 
 
 class OrganizationKind(models.TextChoices):
@@ -101,6 +103,10 @@ class Organization(TenantOwnedModel):
                     errors["siret"] = [self.unique_error_message(Organization, ("siret",))]
         elif self.country == "FR":
             errors["siret"] = [_("A company registered in France must have its SIRET.")]
+        try:
+            portal_validators.validate_country(self.country)
+        except ValidationError as exc:
+            errors["country"] = exc.messages
         if self.vat_number:
             try:
                 validators.validate_vat(self.vat_number)
@@ -180,8 +186,6 @@ TERMINATION_REASONS = [("notice", _("Notice")), ("breach", _("Breach")), ("force
                        ("mutual_agreement", _("Mutual agreement"))]
 TERM_KINDS = [("initial", _("Initial term")), ("tacit", _("Tacit renewal")), ("express", _("Express renewal"))]
 DOCUMENT_KINDS = [("contract", _("Contract")), ("amendment", _("Amendment"))]
-MAINTENANCE_TYPES = [("preventive", _("Preventive")), ("corrective", _("Corrective")), ("curative", _("Curative")),
-                     ("evolutive", _("Evolutive"))]
 
 
 SERVICE_CREDIT_PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -343,6 +347,11 @@ class Contract(TenantOwnedModel):
 
     def clean(self) -> None:
         super().clean()
+        self.currency = (self.currency or "").upper()
+        try:
+            portal_validators.validate_currency(self.currency)
+        except ValidationError as exc:
+            raise ValidationError({"currency": exc.messages}) from exc
         try:
             self.service_credits = normalize_service_credits(self.service_credits)
         except ValidationError as exc:
@@ -415,7 +424,7 @@ class ContractMaintenanceType(TenantOwnedModel):
     """A maintenance type the contract covers, included in the price or billed on quote."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="maintenance_types")
-    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MAINTENANCE_TYPES)
+    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MaintenanceType.choices)
     included = models.BooleanField(_("included in the price"), default=True, help_text=_("Otherwise billable on quote."))
     details = models.CharField(_("details"), max_length=300, blank=True, help_text=_("Operations and frequency"))
     # Per-ticket plans (B7): the price of one ticket of this type, excl. VAT.

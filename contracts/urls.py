@@ -1,15 +1,16 @@
 from django.urls import path
 
-from contracts import contract_views, views
+from contracts.views import contracts as contract_views
+from contracts.views import parties as party_views
 
 urlpatterns = [
-    path("organizations/", views.organization_list, name="organization-list"),
-    path("organizations/new/", views.organization_create, name="organization-create"),
-    path("organizations/<str:org_ref>/", views.organization_detail, name="organization-detail"),
-    path("organizations/<str:org_ref>/edit/", views.organization_edit, name="organization-edit"),
-    path("organizations/<str:org_ref>/contacts/new/", views.contact_create, name="contact-create"),
-    path("organizations/<str:org_ref>/contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
-    path("organizations/<str:org_ref>/contacts/<int:contact_id>/delete/", views.contact_delete, name="contact-delete"),
+    path("organizations/", party_views.organization_list, name="organization-list"),
+    path("organizations/new/", party_views.organization_create, name="organization-create"),
+    path("organizations/<str:org_ref>/", party_views.organization_detail, name="organization-detail"),
+    path("organizations/<str:org_ref>/edit/", party_views.organization_edit, name="organization-edit"),
+    path("organizations/<str:org_ref>/contacts/new/", party_views.contact_create, name="contact-create"),
+    path("organizations/<str:org_ref>/contacts/<int:contact_id>/edit/", party_views.contact_edit, name="contact-edit"),
+    path("organizations/<str:org_ref>/contacts/<int:contact_id>/delete/", party_views.contact_delete, name="contact-delete"),
 ]
 
 urlpatterns += [
@@ -30,6 +31,6 @@ urlpatterns += [
     *[
         path(f"contracts/<str:contract_ref>/{name}/", getattr(contract_views, f"contract_{name}"),
              name=f"contract-{name}")
-        for name in ("send", "activate", "suspend", "resume", "terminate", "renew", "amend", "render", "plan")
+        for name in ("send", "activate", "suspend", "resume", "terminate", "renew", "amend", "render")
     ],
 ]

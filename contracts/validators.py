@@ -31,7 +31,14 @@ def siren_of(siret: str) -> str:
 
 
 def normalize_vat(value: str) -> str:
-    return eu_vat.compact(value or "") if value else ""
+    """The compact form of a VAT number; a malformed one (an unknown country prefix such
+    as "XX!!") comes back as typed, without spaces, for `validate_vat` to name its fault."""
+    if not value:
+        return ""
+    try:
+        return eu_vat.compact(value)
+    except stdnum_errors.ValidationError:
+        return "".join(value.split()).upper()
 
 
 def validate_vat(value: str) -> None:

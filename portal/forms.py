@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms_util import BoundedDateTimeField
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
@@ -18,7 +20,7 @@ class LoginForm(AuthenticationForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “Monitoring”."))
-    expires_at = forms.DateTimeField(
+    expires_at = BoundedDateTimeField(
         label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty for a token that does not expire."),
     )

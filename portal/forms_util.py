@@ -1,8 +1,12 @@
-"""Helpers shared by the portal's form views."""
+"""Helpers shared by the portal's form views, and the form fields that carry the
+portal's input rules (portal.validators; the API has the same in portal.api.fields)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from portal import validators
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -24,3 +28,37 @@ def message_errors(request, exc: ValidationError) -> None:
     for group in groups:
         for message in group:
             messages.error(request, message)
+
+
+# ---------------------------------------------------------------------- form fields
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 1990-01-01 and 2100-12-31."""
+
+    default_validators = [validators.validate_date_in_range]
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """An instant between 1990-01-01 and 2100-12-31."""
+
+    default_validators = [validators.validate_datetime_in_range]
+
+    def to_python(self, value):
+        # Year 1 or 9999 overflows while Django makes it aware: refuse it first.
+        if isinstance(value, str) and value.strip()[:4].isdigit() and not 1989 <= int(value.strip()[:4]) <= 2101:
+            raise forms.ValidationError(validators.DATE_RANGE_MESSAGE, code="date_out_of_range")
+        return super().to_python(value)
+
+
+class PlainTextField(forms.CharField):
+    """Free text typed by a person: at most 20,000 characters, control characters other
+    than tab and line breaks removed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", validators.TEXT_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return validators.strip_control_characters(value) if value else value

@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "sla",
     "tickets",
     "billing",
+    # The top of the stack: nothing below imports them (tests/test_layers.py).
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +111,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "portal.input_guard.InputGuardMiddleware",  # before anything reads the query string or the form
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -262,7 +266,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser", "portal.api.parsers.FormParser", "portal.api.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
@@ -290,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "portal.api.visibility.client_variants_schema_hook"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Swagger UI from drf-spectacular-sidecar's static files, never a CDN (the CSP allows
     # none), and without the badge of the online validator.

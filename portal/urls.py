@@ -6,10 +6,8 @@ from portal import views, views_security
 from portal.api.docs import ApiDocsView, ApiSchemaView
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/", views.tenant_settings, name="tenant-settings"),
     path("security/lockouts/", views_security.lockout_list, name="lockout-list"),
@@ -18,6 +16,7 @@ urlpatterns = [
     path("account/tokens/", views.api_tokens, name="api-tokens"),
     path("account/tokens/<str:token_prefix>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("home.urls")),
     path("", include("contracts.urls")),
     path("", include("sla.urls")),
     path("", include("tickets.urls")),

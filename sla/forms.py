@@ -121,8 +121,8 @@ class CalendarForm(forms.Form):
 
 class ImportHolidaysForm(forms.Form):
     country = forms.CharField(label=_("Country"), max_length=3, initial="FR", help_text=_("ISO 3166 code, e.g. FR"))
-    first_year = forms.IntegerField(label=_("From year"), min_value=1970, max_value=2100)
-    last_year = forms.IntegerField(label=_("To year"), min_value=1970, max_value=2100)
+    first_year = forms.IntegerField(label=_("From year"), min_value=1990, max_value=2100)
+    last_year = forms.IntegerField(label=_("To year"), min_value=1990, max_value=2100)
 
 
 class PolicyForm(forms.Form):

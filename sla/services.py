@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import validators
 from portal.audit import audit_log, changed, snapshot
 from portal.permissions import require
 from portal.tenancy import assert_same_tenant
@@ -29,6 +30,7 @@ from sla.models import (
     SlaTarget,
 )
 from sla.selectors import calendar_versions
+from sla.signals import calendar_changed
 
 # ---------------------------------------------------------------------- calendars
 
@@ -50,6 +52,8 @@ def _clean_schedule(*, tz: str, always_open: bool, hours: Any, holidays: Any) ->
             day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         except ValueError as exc:
             raise ValidationError({"holidays": [_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw}]}) from exc
+        if not validators.DATE_MIN <= day <= validators.DATE_MAX:
+            raise ValidationError({"holidays": [validators.DATE_RANGE_MESSAGE]})
         if day.isoformat() not in seen:
             seen.add(day.isoformat())
             clean_holidays.append({"date": day.isoformat(), "name": str(name)[:100]})
@@ -135,12 +139,10 @@ def calendar_update(
             always_open=new_schedule["always_open"], hours=hours_clean, holidays=holidays_clean, created_by=actor,
         )
         diff.update(changed(_schedule_of(current), new_schedule))
-        # R16: open tickets are re-evaluated with the new version (after commit, in the
-        # background); versions never rewrite the past, so time already counted stays.
-        from portal.celery import enqueue_on_commit
-        from tickets.tasks import tickets_recompute_for_calendar_task
-
-        enqueue_on_commit(tickets_recompute_for_calendar_task, calendar.tenant_id, calendar.pk)
+        # R16: what counts time on this calendar follows the new version from now on
+        # (tickets re-evaluates its open tickets after commit); versions never rewrite
+        # the past, so time already counted stays.
+        calendar_changed.send(sender=BusinessCalendar, tenant_id=calendar.tenant_id, calendar_id=calendar.pk)
     if diff:
         audit_log(tenant=calendar.tenant, actor=actor, action="calendar.update", obj=calendar,
                   object_ref=calendar.code, changes=diff)
@@ -154,8 +156,9 @@ def public_holidays(*, country: str, years: Iterable[int], subdiv: str | None = 
     if country not in holidays_lib.list_supported_countries():
         raise ValidationError({"country": [_("“%(c)s” is not a supported country code (ISO 3166, e.g. FR).") % {"c": country}]})
     years = sorted(set(years))
-    if not years or years[0] < 1970 or years[-1] > 2100 or len(years) > 30:
-        raise ValidationError({"years": [_("Give between 1 and 30 years between 1970 and 2100.")]})
+    # The portal's date range (portal.validators): a holiday outside it could not be stored.
+    if not years or years[0] < 1990 or years[-1] > 2100 or len(years) > 30:
+        raise ValidationError({"years": [_("Give between 1 and 30 years between 1990 and 2100.")]})
     try:
         probe = holidays_lib.country_holidays(country, years=years[0], subdiv=subdiv or None)
         # Names in the country's own language (French names for France), whatever the
@@ -189,6 +192,9 @@ def calendar_import_holidays(
 # ---------------------------------------------------------------------- policies
 
 POLICY_FIELDS = ("code", "name", "description", "calendar", "warning_percent", "availability_target", "is_active")
+# A target longer than a year of round-the-clock minutes is a typing error, and beyond
+# 2**31 it would not even fit the column.
+MAX_TARGET_MINUTES = 366 * 24 * 60
 
 
 def _clean_targets(targets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -215,6 +221,9 @@ def _clean_targets(targets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
         for label, value in (("response_minutes", response), ("resolution_minutes", resolution)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
                 errors.append(f"{prefix}: " + _("%(f)s must be a positive number of minutes (empty for no SLA).") % {"f": label})
+            elif value is not None and value > MAX_TARGET_MINUTES:
+                errors.append(f"{prefix}: " + _("%(f)s must be at most %(max)s minutes (a year).") % {
+                    "f": label, "max": MAX_TARGET_MINUTES})
         if response is None and resolution is None:
             errors.append(f"{prefix}: " + _("give a response or a resolution target."))
         if isinstance(response, int) and isinstance(resolution, int) and resolution < response:

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contracts.models import MAINTENANCE_TYPES
 from portal.models import TenantOwnedModel
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 
 
 class TicketStatus(models.TextChoices):
@@ -44,7 +43,7 @@ class Ticket(TenantOwnedModel):
                                      related_name="tickets", verbose_name=_("covered item"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
-    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MAINTENANCE_TYPES)
+    maintenance_type = models.CharField(_("maintenance type"), max_length=16, choices=MaintenanceType.choices)
     impact = models.CharField(_("impact"), max_length=8, choices=Level.choices)
     urgency = models.CharField(_("urgency"), max_length=8, choices=Level.choices)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import ContractStatus
+from contracts.rules import contract_covers
 from portal.audit import audit_log
 from portal.permissions import require
+from sla.models import MaintenanceType
 from tickets.models import PlanOccurrence, PreventivePlan, TicketSource
 
 
@@ -32,6 +34,12 @@ def occurrences(*, rule: str, start: date, between: tuple[date, date]) -> list[d
 def _validate(rule: str, start: date) -> None:
     if not rule or "DTSTART" in rule.upper():
         raise ValidationError({"rrule": [_("Give an RRULE such as FREQ=MONTHLY;BYDAY=1MO (the start date is separate).")]})
+    # Checked before any occurrence is computed: FREQ=SECONDLY over the two years below
+    # would be 69 million dates. Preventive work recurs by the day at most.
+    parts = {k.strip(): v for k, _sep, v in (p.partition("=") for p in rule.upper().split(";"))}
+    if parts.get("FREQ") in ("SECONDLY", "MINUTELY", "HOURLY") or {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
+        raise ValidationError({"rrule": [_("A preventive plan recurs at most once a day (FREQ=DAILY, WEEKLY, "
+                                           "MONTHLY or YEARLY, without hours).")]})
     if not occurrences(rule=rule, start=start, between=(start, start + timedelta(days=800))):
         raise ValidationError({"rrule": [_("This rule never happens in the next two years.")]})
 
@@ -40,7 +48,7 @@ def _validate(rule: str, start: date) -> None:
 def plan_create(*, contract, actor, title: str, rrule: str, start_date: date, description: str = "",
                 lead_days: int = 7, covered_items=()) -> PreventivePlan:
     require(actor, "plan.create", contract)
-    if not contract.maintenance_types.filter(maintenance_type="preventive").exists():
+    if not contract_covers(contract, MaintenanceType.PREVENTIVE):
         raise ValidationError({"contract": [_("The contract does not cover preventive maintenance.")]})
     _validate(rrule, start_date)
     plan = PreventivePlan(tenant_id=contract.tenant_id, contract=contract, title=title, description=description,
@@ -71,7 +79,7 @@ def plans_run(*, tenant, today: date) -> int:
                     occurrence = PlanOccurrence.objects.create(tenant_id=tenant.id, plan=plan, due_date=day)
                     ticket = ticket_create(
                         tenant=tenant, actor=None, contract=plan.contract, title=f"{plan.title} — {day:%d/%m/%Y}",
-                        description=plan.description or plan.title, maintenance_type="preventive",
+                        description=plan.description or plan.title, maintenance_type=MaintenanceType.PREVENTIVE,
                         impact="low", urgency="low", source=TicketSource.PREVENTIVE_PLAN,
                         covered_item=plan.covered_items.first(),
                     )

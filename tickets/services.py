@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract, ContractStatus, CoveredItem
+from contracts.models import Contract, CoveredItem
+from contracts.rules import contract_accepts_request
 from portal.audit import audit_log
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.permissions import can, require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 from sla.selectors import priority_for, target_for
 from tickets.attachments import attachment_add, attachment_matches
 from tickets.models import (
@@ -35,6 +36,7 @@ from tickets.models import (
 )
 from tickets.notifications import ticket_notify
 from tickets.sla import ticket_sla_refresh
+from tickets.validation import intervention_date_error
 
 # The ticket's workflow. Who may make which move is the policy's ("ticket.change_status":
 # clients only accept or reject a resolution).
@@ -72,21 +74,6 @@ def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
     return target.response_minutes, target.resolution_minutes
 
 
-def contract_can_open(contract: Contract, *, maintenance_type: str, allow_curative_when_suspended: bool = False) -> None:
-    """Refuse a ticket the contract does not allow, with a message for the client."""
-    if contract.status == ContractStatus.SUSPENDED:
-        if not (allow_curative_when_suspended and maintenance_type == "curative"):
-            raise ValidationError({"contract": [_(
-                "This contract is suspended (%(reason)s): new requests are not accepted. "
-                "Please contact your account manager.") % {"reason": contract.suspension_reason or _("see your account manager")}]})
-    elif contract.status != ContractStatus.ACTIVE:
-        raise ValidationError({"contract": [_("This contract is not active.")]})
-    covered = set(contract.maintenance_types.values_list("maintenance_type", flat=True))
-    if maintenance_type not in covered:
-        raise ValidationError({"maintenance_type": [_(
-            "The contract does not cover %(type)s maintenance.") % {"type": maintenance_type}]})
-
-
 @transaction.atomic
 def ticket_create(
     *, tenant, actor, contract: Contract, title: str, description: str, maintenance_type: str,
@@ -111,7 +98,7 @@ def ticket_create(
         errors["impact"] = [_("Impact is high, medium or low.")]
     if urgency not in Level.values:
         errors["urgency"] = [_("Urgency is high, medium or low.")]
-    if maintenance_type == "preventive" and source != TicketSource.PREVENTIVE_PLAN:
+    if maintenance_type == MaintenanceType.PREVENTIVE and source != TicketSource.PREVENTIVE_PLAN:
         errors["maintenance_type"] = [_("Preventive tickets are created by the contract's preventive plans.")]
     if covered_item is not None and covered_item.contract_id != contract.pk:
         errors["covered_item"] = [_("This item is not covered by the contract.")]
@@ -124,8 +111,8 @@ def ticket_create(
             errors["priority_reason"] = [_("Say why the priority differs from the matrix.")]
     if errors:
         raise ValidationError(errors)
-    contract_can_open(contract, maintenance_type=maintenance_type,
-                      allow_curative_when_suspended=tenant.allow_curative_when_suspended)
+    contract_accepts_request(contract, maintenance_type=maintenance_type,
+                             allow_curative_when_suspended=tenant.allow_curative_when_suspended)
     now = now or timezone.now()
     matrix_priority = priority_for(tenant=tenant, impact=impact, urgency=urgency)
     ticket = Ticket(
@@ -370,8 +357,9 @@ def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: s
         errors["mode"] = [_("The mode is remote or on site.")]
     if not (description or "").strip():
         errors["description"] = [_("Describe the work done.")]
-    if date is None or date > timezone.localdate() + timezone.timedelta(days=1):
-        errors["date"] = [_("The date of the work cannot be in the future.")]
+    date_error = intervention_date_error(ticket, date)
+    if date_error:
+        errors["date"] = [date_error]
     if errors:
         raise ValidationError(errors)
     ticket = _lock(ticket)  # the status now, not the one the caller loaded
@@ -403,6 +391,6 @@ def tickets_autoclose(*, tenant, now: datetime, days: int = 7) -> int:
 
 
 __all__ = [
-    "contract_can_open", "intervention_log", "ticket_assign", "ticket_change_status", "ticket_create",
+    "intervention_log", "ticket_assign", "ticket_change_status", "ticket_create",
     "ticket_reply", "ticket_set_priority", "ticket_take", "tickets_assign_bulk", "tickets_autoclose",
 ]

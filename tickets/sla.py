@@ -128,6 +128,16 @@ def ticket_sla_refresh(ticket: Ticket, *, now: datetime, save: bool = True) -> A
     return result
 
 
+def tickets_follow_calendar(sender, *, tenant_id: int, calendar_id: int, **kwargs) -> None:
+    """Receiver of `sla.signals.calendar_changed` (connected in `TicketsConfig.ready`):
+    once the edit commits, re-evaluate in the background the open tickets whose policy
+    uses the calendar, so their deadlines follow the new hours (SLA.md R16)."""
+    from portal.celery import enqueue_on_commit
+    from tickets.tasks import tickets_recompute_for_calendar_task
+
+    enqueue_on_commit(tickets_recompute_for_calendar_task, tenant_id, calendar_id)
+
+
 def _wanted_events(result) -> list[tuple[str, str, int, datetime]]:
     """(metric, kind, target version, at) of the warnings and breaches due in `result`."""
     wanted = []

@@ -14,4 +14,6 @@ urlpatterns = [
         for name in ("take", "reply", "wait", "resume", "resolve", "accept", "reject", "priority", "assign",
                      "intervention")
     ],
+    # On the contract's page (its preventive plans panel): the address and name it always had.
+    path("contracts/<str:contract_ref>/plan/", views.contract_plan, name="contract-plan"),
 ]

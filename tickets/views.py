@@ -1,5 +1,6 @@
 """Portal pages for tickets: the technicians' queue, the client's list and request
-form, and the ticket page with its conversation, SLA panel and actions."""
+form, the ticket page with its conversation, SLA panel and actions, and the preventive
+plans panel of the contract page with its form."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contracts.models import ContractStatus, CoveredItem
-from contracts.selectors import contract_list, organization_list
+from contracts.panels import Panel
+from contracts.selectors.contracts import contract_list
+from contracts.selectors.parties import organization_list
+from contracts.views.contracts import contract_action
 from portal import selectors as portal_selectors
 from portal.api.pagination import CappedPaginator
 from portal.decorators import tenant_required
@@ -25,10 +29,21 @@ from portal.exceptions import ApplicationError, UnprocessableError
 from portal.forms_util import message_errors
 from portal.pages import form_page
 from portal.permissions import can, require
+from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType, Priority
 from tickets import attachments, display, selectors, services
-from tickets.forms import AssignForm, InterventionForm, PriorityForm, ReplyForm, StatusForm, TicketForm
+from tickets.forms import (
+    AssignForm,
+    InterventionForm,
+    PlanForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TicketForm,
+)
 from tickets.models import TicketStatus
+from tickets.panels import work_notes
+from tickets.plans import plan_create, plan_progress
 
 
 def _team(tenant):
@@ -123,7 +138,8 @@ def ticket_detail(request, ticket_ref: str):
         "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
         "interventions": selectors.ticket_interventions(ticket=ticket),
         "history": selectors.ticket_history_visible(ticket=ticket, viewer=viewer),
-        "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex}),
+        "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex,
+                                         **request.session.pop(_draft_key(ticket), {})}),
         "status_form": StatusForm(),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "assign_form": AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id})
@@ -132,24 +148,10 @@ def ticket_detail(request, ticket_ref: str):
         "explain": explain,
         # The client's own answer to a resolution (provider staff have the workflow's buttons).
         "can_accept": viewer.is_client and can(viewer, "ticket.change_status", ticket, to=TicketStatus.CLOSED),
-        "hour_bank_balance": _hour_bank_balance(request, ticket),
+        # What the apps above tickets say to whoever logs work (billing's hour bank): tickets.panels.
+        "work_notes": work_notes(request, ticket) if can(viewer, "intervention.log", ticket) else [],
     }
     return render(request, "tickets/ticket_detail.html", context)
-
-
-def _hour_bank_balance(request, ticket) -> int | None:
-    """What is left of the contract's hour bank, for whoever logs work on the ticket
-    (hour-bank contracts only): the ledger brought up to date first, so the figure
-    includes the work already logged."""
-    contract = ticket.contract
-    if contract.billing_model != "hour_bank" or not can(request.membership, "intervention.log", ticket):
-        return None
-    from billing import selectors as billing_selectors
-    from billing import services as billing_services
-
-    if can(request.membership, "hour_bank.sync", contract):
-        billing_services.hour_bank_sync(contract=contract, actor=request.user)
-    return billing_selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
 
 
 def _explain(ticket):
@@ -192,12 +194,16 @@ def _take(request, ticket):
     messages.success(request, _("You have taken this ticket."))
 
 
+def _draft_key(ticket) -> str:
+    return f"reply-draft-{ticket.pk}"
+
+
 def _reply(request, ticket):
     form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise ValidationError(form.errors)
-    internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        internal = form.cleaned_data["internal"] and can(request.membership, "ticket.note", ticket)
         services.ticket_reply(ticket=ticket, actor=request.user, body=form.cleaned_data["body"], internal=internal,
                               idempotency_key=form.cleaned_data["idempotency_key"],
                               attachment=form.cleaned_data.get("attachment"))
@@ -205,6 +211,12 @@ def _reply(request, ticket):
         # The form's hidden key was sent before with another content (e.g. edited after "back").
         raise ApplicationError(_("This form was already sent with another message; that one was kept. "
                                  "Reload the page to send a new message."), code=exc.code) from exc
+    except ValidationError:
+        # Nothing was saved (one transaction); the page the user is sent back to shows
+        # what they typed, so a refused attachment does not cost them their message.
+        request.session[_draft_key(ticket)] = {"body": request.POST.get("body", "")[:TEXT_MAX_LENGTH],
+                                               "internal": bool(request.POST.get("internal"))}
+        raise
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
 
 
@@ -284,3 +296,28 @@ def attachment_download(request, ticket_ref: str, attachment_id: int):
     return file_response(attachments.attachment_path(attachment), filename=attachment.filename,
                          content_type=attachment.content_type)
 
+
+# ---------------------------------------------------------------------- preventive plans (contract page)
+
+
+def preventive_plans_panel(request, contract) -> Panel | None:
+    """The contract page's panel (contracts.panels, registered in TicketsConfig.ready):
+    the plans with planned vs done and their next dates, and the form to add one on an
+    active contract for those the policy lets; nothing when there is neither."""
+    may_plan = contract.status == ContractStatus.ACTIVE and can(request.membership, "plan.create", contract)
+    plans = plan_progress(contract)
+    if not plans and not may_plan:
+        return None
+    form = PlanForm(initial={"start_date": timezone.localdate()}) if may_plan else None
+    return Panel("tickets/snippets/contract_plans.html", {"plans": plans, "plan_form": form})
+
+
+def _plan(request, contract):
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        plan_create(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Preventive plan added."))
+    return form
+
+
+contract_plan = contract_action(_plan, "plan.create")

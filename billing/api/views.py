@@ -32,7 +32,7 @@ from billing.api.serializers import (
     PaymentSerializer,
 )
 from billing.models import Invoice, InvoiceStatus
-from contracts import selectors as contract_selectors
+from contracts.selectors import contracts as contract_selectors
 from portal.api.permissions import PolicyPermission
 from portal.permissions import can, require
 

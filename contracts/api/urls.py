@@ -1,17 +1,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from contracts.api import contract_views, views
+from contracts.api.views import contracts as contract_views
+from contracts.api.views import parties as party_views
 
 router = SimpleRouter()
 # "api-" keeps the route names apart from the portal pages' ("organization-detail"):
 # with equal names, reverse() and {% url %} would send browser links to the JSON API.
-router.register("organizations", views.OrganizationViewSet, basename="api-organization")
+router.register("organizations", party_views.OrganizationViewSet, basename="api-organization")
 router.register("contracts", contract_views.ContractViewSet, basename="api-contract")
 router.register("clause-templates", contract_views.ClauseTemplateViewSet, basename="api-clause-template")
 
-contacts_list = views.ContactViewSet.as_view({"get": "list", "post": "create"})
-contacts_detail = views.ContactViewSet.as_view(
+contacts_list = party_views.ContactViewSet.as_view({"get": "list", "post": "create"})
+contacts_detail = party_views.ContactViewSet.as_view(
     {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
 )
 

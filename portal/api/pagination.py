@@ -1,13 +1,37 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 rows; `page_size` asks for 1 to 200. A page size outside that range
+    (or not a whole number) is a 400 naming it, never silently replaced: a client that
+    asked for 1,000 rows must not believe it has them all."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise serializers.ValidationError({self.page_size_query_param: [
+                _("Give a whole number of rows between 1 and %(max)s.") % {"max": self.max_page_size}]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size, "default": self.page_size})
+        return parameters
 
 
 class CappedPaginator(Paginator):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import selectors, services
+from portal.api.fields import DateTimeField, ModelSerializer
 from portal.api.permissions import PolicyPermission
 from portal.models import ApiToken, AuditEvent
 
@@ -29,7 +30,7 @@ class MeApi(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class ApiTokenOutputSerializer(serializers.ModelSerializer):
+class ApiTokenOutputSerializer(ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
@@ -37,7 +38,7 @@ class ApiTokenOutputSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = DateTimeField(required=False, allow_null=True)
 
 
 class ApiTokenCreatedSerializer(ApiTokenOutputSerializer):
@@ -74,7 +75,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_label")
     organization = serializers.CharField(source="organization.reference", allow_null=True, default=None)
 
@@ -83,6 +84,11 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "actor", "action", "object_type", "object_ref", "organization", "changes", "ip_address"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("action", str, description="Actions starting with this, e.g. organization."),
+    OpenApiParameter("object_ref", str, description="Part of the object's reference"),
+    OpenApiParameter("actor", str, description="Part of the actor's name or e-mail"),
+]))
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tenant's audit log (tenant administrators only), newest first.
     Filters: `action` (prefix, e.g. `organization.`), `object_ref`, `actor`."""

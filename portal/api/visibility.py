@@ -30,3 +30,24 @@ def for_viewer(viewer, staff: type[BaseSerializer]) -> type[BaseSerializer]:
     if viewer is not None and viewer.is_client:
         return _CLIENT_VARIANTS.get(staff, staff)
     return staff
+
+
+def client_variants_schema_hook(result, generator, request, public):
+    """drf-spectacular post-processing: the documented staff component must also describe
+    what a client user gets, so the fields its client variant leaves out are not
+    `required`, and their description says so."""
+    components = result.get("components", {}).get("schemas", {})
+    for staff, client in _CLIENT_VARIANTS.items():
+        component = components.get(staff.__name__.removesuffix("Serializer"))
+        if component is None:
+            continue
+        missing = set(staff().fields) - set(client().fields)
+        if "required" in component:
+            component["required"] = [name for name in component["required"] if name not in missing]
+            if not component["required"]:
+                del component["required"]
+        for name in sorted(missing):
+            prop = component.get("properties", {}).get(name)
+            if prop is not None:
+                prop["description"] = (prop.get("description", "") + " Not given to client users.").strip()
+    return result

@@ -17,6 +17,7 @@ from sla.api.serializers import (
     ImportHolidaysSerializer,
     PriorityMatrixSerializer,
     SimulationQuerySerializer,
+    SimulationSerializer,
     SlaPolicySerializer,
 )
 from sla.models import BusinessCalendar, SlaPolicy
@@ -54,14 +55,13 @@ class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         calendar = self.get_object()
         data = CalendarSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        changes = {}
-        for key in ("name", "description", "code", "always_open", "hours"):
-            if key in request.data:
-                changes[key] = data.validated_data[key]
-        if "timezone" in request.data:
-            changes["timezone_name"] = data.validated_data["timezone"]
-        if "holidays" in request.data:
-            changes["holidays"] = [{"date": h["date"].isoformat(), "name": h.get("name", "")} for h in data.validated_data["holidays"]]
+        # What was read, not what was sent: a form field DRF could not read is refused by the serializer.
+        v = data.validated_data
+        changes = {key: v[key] for key in ("name", "description", "code", "always_open", "hours") if key in v}
+        if "timezone" in v:
+            changes["timezone_name"] = v["timezone"]
+        if "holidays" in v:
+            changes["holidays"] = [{"date": h["date"].isoformat(), "name": h.get("name", "")} for h in v["holidays"]]
         calendar = services.calendar_update(calendar=calendar, actor=request.user, **changes)
         return Response(CalendarSerializer(self._reload(calendar)).data)
 
@@ -125,7 +125,7 @@ class SlaPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def _reload(self, policy):
         return get_for_tenant(self.get_queryset(), self.request.tenant, pk=policy.pk)
 
-    @extend_schema(parameters=[SimulationQuerySerializer])
+    @extend_schema(parameters=[SimulationQuerySerializer], responses=SimulationSerializer)
     @action(detail=True, methods=["get"])
     def simulate(self, request, policy_code=None):
         """Where the deadlines of a ticket created at `start` with `priority` would fall,

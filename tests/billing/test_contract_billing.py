@@ -219,3 +219,15 @@ def test_it_shows_the_client_its_hour_bank_on_the_dashboard(web, clara, bank):
 def test_it_shows_the_client_its_latest_invoices_on_the_dashboard(web, clara, amy, make_contract):
     invoice = bf.issued(make_contract("flat_fee"), 2026, 3, actor=amy)
     assert invoice.number in _text(web.as_(clara).get(reverse("dashboard")))
+
+
+def test_it_plugs_into_the_contract_page_and_the_work_log_through_their_extension_points():
+    from contracts.panels import registered_panels
+    from tickets.panels import registered_work_notes
+
+    assert ("billing.plan" in registered_panels(), registered_work_notes()) == (True, ["billing.hour_bank"])
+
+
+def test_it_shows_no_hour_bank_note_to_a_client(web, clara, amy, bank):
+    ticket = bf.ticket(actor=amy, contract=bank, day=date(2026, 3, 2))
+    assert "Hour bank:" not in _text(web.as_(clara).get(reverse("ticket-detail", args=[ticket.reference])))

@@ -119,6 +119,20 @@ def test_it_hides_other_tenants_contracts(api, carol, active):
 # =========================================================================== create
 
 
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "EURO", "E"])
+def test_it_refuses_a_currency_that_is_not_iso_4217_naming_the_field(api, amy, org_a1, provider, policy, currency):
+    response = api.as_(amy).post(URL, payload(org_a1, currency=currency), format="json")
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["currency"]
+    assert not Contract.objects.exists()
+
+
+def test_it_accepts_an_iso_4217_currency_in_lower_case(api, amy, org_a1, provider, policy):
+    response = api.as_(amy).post(URL, payload(org_a1, currency="chf"), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == "CHF"
+
+
 def test_it_creates_a_draft(api, amy, org_a1, provider, policy):
     response = api.as_(amy).post(URL, payload(org_a1), format="json")
     assert response.status_code == 201

@@ -192,6 +192,22 @@ def test_it_names_an_item_without_a_category_and_saves_nothing(web, amy, org_a1,
     assert not Contract.objects.exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_it_shows_a_start_date_outside_1990_2100_on_its_field_and_saves_nothing(web, amy, org_a1, provider, policy,
+                                                                                  library, day):
+    response = web.as_(amy).post(NEW, form_data(org_a1, policy, library, start_date=day))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["start_date"]
+    assert not Contract.objects.exists()
+
+
+def test_it_shows_a_currency_that_is_not_iso_4217_on_its_field(web, amy, org_a1, provider, policy, library):
+    response = web.as_(amy).post(NEW, form_data(org_a1, policy, library, currency="ZZZ"))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["currency"]
+    assert not Contract.objects.exists()
+
+
 def test_it_refuses_the_drafting_form_to_a_technician(web, bob):
     assert web.as_(bob).get(NEW).status_code == 403
 

@@ -176,6 +176,28 @@ def test_it_creates_an_organization(api, request, persona):
     assert Organization.objects.get(reference=response.json()["reference"]).legal_name == "Dupont Informatique SARL"
 
 
+@pytest.mark.parametrize("vat", ["XX!!", "FR!!", "!!"])
+def test_it_refuses_a_malformed_vat_number_with_400_naming_the_field(api, amy, vat):
+    response = api.as_(amy).post(URL, payload(vat_number=vat), format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["vat_number"]
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.parametrize("country", ["ZZ", "XX", "FRA", "F"])
+def test_it_refuses_a_country_that_is_not_iso_3166_naming_the_field(api, amy, country):
+    response = api.as_(amy).post(URL, payload(country=country, siret="", vat_number=""), format="json")
+    assert response.status_code == 400
+    assert "country" in response.json()["error"]["fields"]
+    assert not Organization.objects.exists()
+
+
+def test_it_accepts_a_foreign_country_in_lower_case(api, amy):
+    response = api.as_(amy).post(URL, payload(country="be", siret="", vat_number=""), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["country"] == "BE"
+
+
 def test_it_numbers_created_organizations_in_sequence(api, amy):
     client = api.as_(amy)
     first = client.post(URL, payload(), format="json").json()["reference"]

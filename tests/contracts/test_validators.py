@@ -148,3 +148,15 @@ def test_it_stores_the_siret_and_vat_number_compact_and_the_country_upper_case()
     org = _org(siret="732 829 320 00074", vat_number="fr 44 732829320", country="fr")
     org.clean()
     assert (org.siret, org.vat_number, org.country) == (VALID_SIRET, VALID_VAT, "FR")
+
+
+@pytest.mark.parametrize("value", ["XX!!", "!!", "ZZ123", "FR!!"])
+def test_it_normalizes_a_malformed_vat_number_without_raising(value):
+    assert validators.normalize_vat(value) == value.replace(" ", "").upper()
+
+
+@pytest.mark.parametrize("value", ["XX!!", "ZZ123"])
+def test_it_names_the_vat_number_of_an_organization_with_a_malformed_one(value):
+    with pytest.raises(ValidationError) as info:
+        _org(vat_number=value).full_clean(exclude=["tenant", "reference"])
+    assert "vat_number" in info.value.message_dict

@@ -159,6 +159,20 @@ def test_it_names_the_siret_field_and_saves_nothing_on_a_bad_siret(web, amy):
     assert not AuditEvent.objects.exists()
 
 
+def test_it_shows_a_malformed_vat_number_on_its_field_and_saves_nothing(web, amy):
+    response = web.as_(amy).post(NEW, form_data(vat_number="XX!!"))
+    assert response.status_code == 200
+    assert "vat_number" in response.context["form"].errors
+    assert not Organization.objects.exists()
+
+
+def test_it_shows_a_country_that_is_not_iso_3166_on_its_field(web, amy):
+    response = web.as_(amy).post(NEW, form_data(country="ZZ", siret="", vat_number=""))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["country"]
+    assert not Organization.objects.exists()
+
+
 def test_it_names_a_missing_legal_name_on_the_page(web, amy):
     response = web.as_(amy).post(NEW, form_data(legal_name=""))
     assert list(response.context["form"].errors) == ["legal_name"]

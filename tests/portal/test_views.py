@@ -1,4 +1,4 @@
-"""Browser pages of the portal app: login, home, dashboards, language, error pages."""
+"""Browser pages of the portal app: login, language, error pages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import translation
-
-from portal.audit import audit_log
-from tests.factories import ContactFactory, UserFactory
 
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
 FRENCH_CATALOG = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
@@ -33,19 +30,6 @@ def test_it_logs_a_user_in_and_redirects_to_the_dashboard(web, alice):
     assert response.status_code == 302
     assert response["Location"] == "/dashboard/"
     assert web.get("/dashboard/").status_code == 200
-
-
-def test_it_logs_a_demo_user_in_to_its_dashboard(web, db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from portal.demo import DEMO_PASSWORD
-
-    call_command("seed_demo", stdout=StringIO())
-    response = web.post("/login/", {"username": "admin@acme.example", "password": DEMO_PASSWORD}, follow=True)
-    assert response.redirect_chain == [("/dashboard/", 302)]
-    assert "Acme IT Services" in text(response) and "Recent activity" in text(response)
 
 
 def test_it_accepts_the_email_in_any_case(web, alice):
@@ -76,67 +60,6 @@ def test_it_logs_out_on_post(web, alice):
     response = client.post("/logout/")
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 302
-
-
-# --------------------------------------------------------------------------- home and dashboards
-
-
-def test_it_sends_anonymous_visitors_from_home_to_login(web, db):
-    assert web.get("/")["Location"] == "/login/"
-
-
-def test_it_sends_logged_in_users_from_home_to_the_dashboard(web, bob):
-    assert web.as_(bob).get("/")["Location"] == "/dashboard/"
-
-
-@pytest.mark.parametrize(
-    ("persona", "present", "absent"),
-    [
-        ("alice", ["Recent activity", "Users", "Latest clients", "Audit log"], ["Your ticket queue"]),
-        ("amy", ["New client", "Latest clients"], ["Recent activity", "Audit log"]),
-        ("bob", ["Open the queue", "Assigned to me"], ["New client", "Latest clients"]),
-        ("clara", ["Client A1 SAS", "Your contacts", "See your organisation"], ["Client organisations"]),
-        ("cody", ["Client A1 SAS", "Your contacts", "My organisation"], ["Client organisations", "Audit log"]),
-    ],
-)
-def test_it_renders_the_dashboard_of_each_role(web, request, org_a2, persona, present, absent):
-    response = web.as_(request.getfixturevalue(persona)).get("/dashboard/")
-    assert response.status_code == 200
-    page = text(response)
-    assert all(word in page for word in present), [w for w in present if w not in page]
-    assert not any(word in page for word in absent), [w for w in absent if w in page]
-
-
-def test_it_links_the_navigation_to_the_portal_pages_not_the_api(web, bob, cody, org_a1):
-    assert 'href="/organizations/"' in text(web.as_(bob).get("/dashboard/"))
-    assert f'href="/organizations/{org_a1.reference}/"' in text(web.as_(cody).get("/dashboard/"))
-
-
-def test_it_counts_the_tenants_clients_on_the_provider_dashboard(web, bob, org_a1, org_a2, org_b1):
-    assert web.as_(bob).get("/dashboard/").context["client_count"] == 2
-
-
-def test_it_shows_the_tenant_admin_only_its_tenants_activity(web, alice, carol, tenant_a, tenant_b):
-    audit_log(tenant=tenant_a, actor=alice, action="organization.create", object_type="organization", object_ref="ORG-0101")
-    audit_log(tenant=tenant_b, actor=carol, action="organization.create", object_type="organization", object_ref="ORG-0202")
-    page = text(web.as_(alice).get("/dashboard/"))
-    assert "ORG-0101" in page and "ORG-0202" not in page
-
-
-def test_it_shows_a_client_only_its_own_contacts(web, cody, org_a1, org_a2):
-    ContactFactory(organization=org_a1, last_name="Visible")
-    ContactFactory(organization=org_a2, last_name="Hidden")
-    page = text(web.as_(cody).get("/dashboard/"))
-    assert "Visible" in page and "Hidden" not in page
-
-
-def test_it_refuses_the_dashboard_to_a_user_without_membership(web, db):
-    assert web.as_(UserFactory()).get("/dashboard/").status_code == 403
-
-
-def test_it_redirects_anonymous_users_from_the_dashboard_to_login(web, db):
-    response = web.get("/dashboard/")
-    assert response["Location"] == "/login/?next=/dashboard/"
 
 
 # --------------------------------------------------------------------------- language
@@ -200,7 +123,7 @@ def test_it_answers_an_unexpected_api_error_with_json_500(api, alice, monkeypatc
     def boom(**kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr("contracts.selectors.organization_list", boom)
+    monkeypatch.setattr("contracts.selectors.parties.organization_list", boom)
     client = api.as_(alice)
     client.raise_request_exception = False
     response = client.get("/api/v1/organizations/")
@@ -212,7 +135,7 @@ def test_it_answers_an_unexpected_page_error_with_the_html_500_page(web, alice, 
     def boom(**kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr("contracts.selectors.organization_list", boom)
+    monkeypatch.setattr("contracts.selectors.parties.organization_list", boom)
     client = web.as_(alice)
     client.raise_request_exception = False
     response = client.get("/organizations/")

@@ -536,3 +536,30 @@ def test_it_refuses_the_priority_matrix_to_client_users(api, persona, request):
     assert api.as_(user).get(MATRIX).status_code == 403
     body = {"cells": [{"impact": "low", "urgency": "low", "priority": "P1"}]}
     assert api.as_(user).put(MATRIX, body, format="json").status_code == 403
+
+
+# --------------------------------------------------------------------------- hostile input (issue 8, defect 2)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_it_refuses_holidays_sent_as_a_plain_form_field_naming_the_field(api, alice, calendar, method):
+    url = f"{CALENDARS}fr-business-hours/"
+    response = getattr(api.as_(alice), method)(url, {"name": "Office", "holidays": "2026-12-24"}, format="multipart")
+    assert response.status_code == 400
+    assert "holidays" in error_fields(response)
+    assert CalendarVersion.objects.count() == 1
+
+
+def test_it_reads_holidays_sent_as_indexed_form_fields(api, alice, calendar):
+    url = f"{CALENDARS}fr-business-hours/"
+    data = {"holidays[0]date": "2026-12-24", "holidays[0]name": "Christmas Eve"}
+    response = api.as_(alice).patch(url, data, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["holidays"] == [{"date": "2026-12-24", "name": "Christmas Eve"}]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "2101-01-01", "9999-12-31"])
+def test_it_refuses_a_holiday_outside_1990_2100_naming_the_field(api, alice, day):
+    response = api.as_(alice).post(CALENDARS, calendar_payload(holidays=[{"date": day}]), format="json")
+    assert response.status_code == 400
+    assert list(error_fields(response)) == ["holidays.0.date"]

@@ -1,5 +1,5 @@
 """sla.services: calendars (versioned, R16), holidays import, policies and targets, the
-priority matrix; and the demo seed of SLA data."""
+priority matrix."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from portal import demo
-from portal.models import AuditEvent, Tenant
+from portal.models import AuditEvent
 from sla import selectors, services
 from sla.clock import BusinessCalendar as Clock
 from sla.models import (
@@ -193,6 +192,32 @@ def test_it_adds_a_version_when_only_the_holidays_change(office, alice):
 def test_it_adds_a_version_when_the_timezone_changes(office, alice):
     services.calendar_update(calendar=office, actor=alice, now=NOW, timezone_name="America/New_York")
     assert [v.timezone for v in versions(office)] == ["Europe/Paris", "America/New_York"]
+
+
+@pytest.fixture
+def announced():
+    """What `sla.signals.calendar_changed` tells the apps above sla (tickets re-evaluates
+    its open tickets on it)."""
+    from sla.signals import calendar_changed
+
+    calls: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        calls.append({k: kwargs[k] for k in ("tenant_id", "calendar_id")})
+
+    calendar_changed.connect(receiver, dispatch_uid="test-announced")
+    yield calls
+    calendar_changed.disconnect(dispatch_uid="test-announced")
+
+
+def test_it_announces_a_schedule_change_to_the_apps_above(office, alice, announced):
+    services.calendar_update(calendar=office, actor=alice, now=NOW, hours=MORNINGS)
+    assert announced == [{"tenant_id": office.tenant_id, "calendar_id": office.pk}]
+
+
+def test_it_announces_no_change_for_a_rename(office, alice, announced):
+    services.calendar_update(calendar=office, actor=alice, now=NOW, name="Office hours")
+    assert announced == []
 
 
 def test_it_does_not_add_a_version_for_a_rename(office, alice):
@@ -589,51 +614,3 @@ def test_it_keeps_each_tenants_matrix_apart(tenant_a, tenant_b, alice, carol):
     services.priority_matrix_set(tenant=tenant_a, actor=alice, cells={("low", "low"): "P1"})
     services.priority_matrix_set(tenant=tenant_b, actor=carol, cells={("low", "low"): "P2"})
     assert (matrix_rows(tenant_a)[("low", "low")], matrix_rows(tenant_b)[("low", "low")]) == ("P1", "P2")
-
-
-# =========================================================================== demo seed
-
-
-SEEDED = (BusinessCalendar, CalendarVersion, SlaPolicy, SlaTarget, PriorityMatrixCell, AuditEvent)
-
-
-@pytest.fixture
-def seeded(db):
-    demo.seed_all()
-
-
-def test_it_seeds_each_demo_tenant_with_both_calendars(seeded):
-    for spec in demo.TENANTS:
-        tenant = Tenant.objects.get(slug=spec["slug"])
-        codes = set(BusinessCalendar.objects.filter(tenant=tenant).values_list("code", flat=True))
-        assert codes == {"fr-business-hours", "24x7"}, spec["slug"]
-
-
-def test_it_seeds_each_demo_tenant_with_both_policies(seeded):
-    for spec in demo.TENANTS:
-        tenant = Tenant.objects.get(slug=spec["slug"])
-        codes = set(SlaPolicy.objects.filter(tenant=tenant).values_list("code", flat=True))
-        assert codes == {"standard", "critical-24-7"}, spec["slug"]
-
-
-def test_it_seeds_policies_on_the_right_calendars(seeded):
-    for policy in SlaPolicy.objects.select_related("calendar"):
-        expected = {"standard": "fr-business-hours", "critical-24-7": "24x7"}[policy.code]
-        assert (policy.calendar.code, policy.calendar.tenant_id) == (expected, policy.tenant_id)
-
-
-def test_it_seeds_french_holidays_into_the_business_hours_calendar(seeded):
-    for calendar in BusinessCalendar.objects.filter(code="fr-business-hours"):
-        holidays = {h["date"]: h["name"] for h in versions(calendar)[-1].holidays}
-        assert holidays["2026-07-14"] == "Fête nationale"
-
-
-def test_it_seeds_the_default_priority_matrix(seeded):
-    for spec in demo.TENANTS:
-        assert matrix_rows(Tenant.objects.get(slug=spec["slug"])) == ITIL_DEFAULT_MATRIX
-
-
-def test_it_changes_no_counts_when_seeding_twice(seeded):
-    before = rows(*SEEDED)
-    demo.seed_all()
-    assert rows(*SEEDED) == before

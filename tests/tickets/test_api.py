@@ -6,10 +6,12 @@ with explicit instants (the calendar and the week of tests/tickets/factories.py)
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from contracts.services import contracts as contract_services
 from portal.models import OutboxMessage
@@ -726,7 +728,7 @@ def test_it_refuses_an_empty_message(api, cody, ticket):
 
 
 def intervention(**overrides) -> dict:
-    data = {"date": "2026-05-04", "minutes": 45, "mode": "remote", "billable": True,
+    data = {"date": timezone.localdate().isoformat(), "minutes": 45, "mode": "remote", "billable": True,
             "description": "Restarted the print spooler."}
     data.update(overrides)
     return data
@@ -862,3 +864,71 @@ def test_it_shows_the_history(api, bob, ticket):
 
     assert [(e["kind"], e["to_value"]) for e in response.json()] == [
         ("created", "P3"), ("assigned", bob.email), ("status", "in_progress"), ("responded", "")]
+
+
+# ----------------------------------------------------- validation a user would expect (issue 8, defect 8)
+
+NOON_MAY_4 = at(MON, 12)
+
+
+@pytest.mark.parametrize(("day", "accepted"), [
+    ("2025-05-03", False), ("2025-05-04", True), ("2026-05-05", True), ("2026-05-06", False), ("2099-01-01", False),
+])
+def test_it_accepts_an_intervention_from_a_year_back_to_tomorrow(api, bob, ticket, day, accepted):
+    with time_machine.travel(NOON_MAY_4, tick=False):
+        response = api.as_(bob).post(api_action(ticket, "interventions"), intervention(date=day), format="json")
+
+    assert response.status_code == (201 if accepted else 400), response.content
+    if not accepted:
+        assert list(error(response)["fields"]) == ["date"]
+
+
+def test_it_judges_an_intervention_date_in_the_calendar_zone(api, bob, ticket, settings):
+    # 23:30 UTC on Monday: already Tuesday in Paris (the calendar's zone), still Monday
+    # in New York (the portal's zone here). Wednesday is "tomorrow" in Paris.
+    settings.TIME_ZONE = "America/New_York"
+    with time_machine.travel("2026-05-04T23:30:00Z", tick=False):
+        response = api.as_(bob).post(api_action(ticket, "interventions"), intervention(date="2026-05-06"),
+                                     format="json")
+
+    assert response.status_code == 201, response.content
+
+
+def test_it_refuses_a_description_of_more_than_20000_characters(api, cody, contract):
+    response = api.as_(cody).post(API, new_ticket(contract=contract.reference, description="x" * 20_001),
+                                  format="json")
+
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["description"]
+    assert not Ticket.objects.exists()
+
+
+def test_it_accepts_a_description_of_20000_characters(api, cody, contract):
+    response = api.as_(cody).post(API, new_ticket(contract=contract.reference, description="x" * 20_000),
+                                  format="json")
+
+    assert response.status_code == 201
+
+
+def test_it_strips_control_characters_from_a_description(api, cody, contract):
+    response = api.as_(cody).post(API, new_ticket(contract=contract.reference,
+                                                  description="Beep\x07 \x1b[31mred\x1b[0m\tand\r\nnext line"),
+                                  format="json")
+
+    assert response.status_code == 201
+    assert Ticket.objects.get().description == "Beep [31mred[0m\tand\r\nnext line"
+
+
+def test_it_refuses_a_message_of_more_than_20000_characters(api, cody, ticket):
+    response = api.as_(cody).post(api_action(ticket, "messages"), {"body": "x" * 20_001}, format="json")
+
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["body"]
+    assert not TicketMessage.objects.exists()
+
+
+def test_it_strips_control_characters_from_a_message(api, cody, ticket):
+    response = api.as_(cody).post(api_action(ticket, "messages"), {"body": "Still\x08 down\x0c\n"}, format="json")
+
+    assert response.status_code == 201
+    assert TicketMessage.objects.get().body == "Still down"

@@ -173,14 +173,9 @@ def test_it_refuses_a_user_of_another_tenant_opening_a_ticket(carol, contract):
     assert nothing_saved()
 
 
-def test_it_refuses_a_contract_that_is_not_active(cody, amy, org_a1, policy):
-    draft = tf.cf.draft(actor=amy, client=org_a1, policy=policy)
-
-    with pytest.raises(ValidationError) as excinfo:
-        tf.open_ticket(actor=cody, contract=draft)
-
-    assert fields(excinfo) == {"contract"}
-    assert nothing_saved()
+# What a contract takes is the contract's rule (contracts.rules, tests/contracts/test_rules.py):
+# these check that opening a ticket asks it, with the tenant's setting, and saves nothing
+# when it refuses.
 
 
 def test_it_refuses_a_suspended_contract_naming_the_suspension(cody, amy, contract):
@@ -207,19 +202,6 @@ def test_it_accepts_curative_on_a_suspended_contract_when_the_tenant_allows_it(c
 
     assert ticket.pk is not None
     assert ticket.resolution_deadline == at(MON, 12)
-
-
-def test_it_still_refuses_corrective_on_a_suspended_contract_when_curative_is_allowed(cody, amy, contract):
-    contract_services.contract_suspend(contract=contract, actor=amy, reason="Unpaid invoice", now=at(MON, 8))
-    contract.refresh_from_db()
-    contract.tenant.allow_curative_when_suspended = True
-    contract.tenant.save()
-
-    with pytest.raises(ValidationError) as excinfo:
-        tf.open_ticket(actor=cody, contract=contract, maintenance_type="corrective")
-
-    assert fields(excinfo) == {"contract"}
-    assert nothing_saved()
 
 
 def test_it_refuses_a_maintenance_type_the_contract_does_not_cover(cody, contract):

@@ -311,3 +311,31 @@ def test_it_ends_the_clock_when_the_ticket_closes(ticket, bob, cody):
     ticket = fresh(ticket)
     assert (ticket.sla_next_check_at, ticket.sla_due_at, ticket.sla_breached) == (None, None, False)
     assert instant(ticket.sla_state["resolution"]["completed_at"]) == at(MON, 17)
+
+
+# ---------------------------------------------------------------------- calendar edit (R16)
+
+
+def test_it_moves_an_open_tickets_deadline_when_its_calendar_changes(ticket, alice, django_capture_on_commit_callbacks):
+    import time_machine
+
+    from sla.services import calendar_update
+
+    calendar = ticket.sla_policy.calendar
+    all_day = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    with time_machine.travel(at(MON, 11), tick=False), django_capture_on_commit_callbacks(execute=True):
+        calendar_update(calendar=calendar, actor=alice, now=at(MON, 11), hours=all_day)
+
+    # 960 min from Monday 10:00: 1 h under the old hours, 7 h on Monday to 18:00, 8 h on Tuesday.
+    assert fresh(ticket).resolution_deadline == at(TUE, 17)
+
+
+def test_it_leaves_the_tickets_alone_when_only_the_calendars_name_changes(ticket, alice,
+                                                                          django_capture_on_commit_callbacks):
+    from sla.services import calendar_update
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        calendar_update(calendar=ticket.sla_policy.calendar, actor=alice, now=at(MON, 11), name="Renamed")
+
+    assert callbacks == []
+    assert fresh(ticket).resolution_deadline == at(WED, 12)

@@ -521,3 +521,26 @@ def test_it_hides_an_attachment_from_another_organisation(web, cody, dora, ticke
     attachment = attachment_add(ticket=ticket, actor=cody, upload=upload("report.pdf", PDF))
 
     assert web.as_(dora).get(page(ticket, f"attachments/{attachment.pk}/")).status_code == 404
+
+
+# ----------------------------------------------------- validation a user would expect (issue 8, defect 8)
+
+
+def test_it_keeps_the_typed_reply_when_its_attachment_is_refused(web, cody, ticket, media):
+    response = web.as_(cody).post(page(ticket, "reply/"), {
+        "body": "Here is what the screen says.", "idempotency_key": "k1", "attachment": upload("tool.exe", b"MZ")},
+        follow=True)
+
+    assert any("Files of this type are not accepted" in m for m in flashed(response))
+    assert response.context["reply_form"]["body"].value() == "Here is what the screen says."
+    assert "Here is what the screen says.</textarea>" in text(response)
+    assert not TicketMessage.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_it_shows_a_description_of_more_than_20000_characters_on_its_field(web, cody, contract):
+    response = web.as_(cody).post(NEW, request_form(contract, description="x" * 20_001))
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["description"]
+    assert not Ticket.objects.exists()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from contracts.models import MAINTENANCE_TYPES
+from portal.api.fields import DateField, DateTimeField, ModelSerializer, PlainTextField
 from portal.api.visibility import client_variant_of
-from sla.models import Level, Priority
+from sla.models import Level, MaintenanceType, Priority
 from tickets.models import (
     Attachment,
     Intervention,
@@ -24,10 +24,10 @@ class MetricSerializer(serializers.Serializer):
     target_minutes = serializers.IntegerField(allow_null=True)
     state = serializers.ChoiceField(choices=["running", "paused", "completed"])
     breached = serializers.BooleanField()
-    deadline = serializers.DateTimeField(allow_null=True)
-    warning_at = serializers.DateTimeField(allow_null=True)
-    breached_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
+    deadline = DateTimeField(allow_null=True)
+    warning_at = DateTimeField(allow_null=True)
+    breached_at = DateTimeField(allow_null=True)
+    completed_at = DateTimeField(allow_null=True)
     elapsed_business_minutes = serializers.IntegerField()
     remaining_business_minutes = serializers.IntegerField(allow_null=True)
 
@@ -37,12 +37,12 @@ class SlaSerializer(serializers.Serializer):
     resolution = MetricSerializer(allow_null=True)
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     contract = serializers.CharField(source="contract.reference")
     organization = serializers.CharField(source="organization.reference")
     assignee = serializers.EmailField(source="assignee.email", allow_null=True, default=None)
     requester = serializers.EmailField(source="requester.email", allow_null=True, default=None)
-    sla_due_at = serializers.DateTimeField(allow_null=True)
+    sla_due_at = DateTimeField(allow_null=True)
 
     class Meta:
         model = Ticket
@@ -68,16 +68,21 @@ class TicketDetailSerializer(TicketSerializer):
 
 
 class TicketCreateSerializer(serializers.Serializer):
-    contract = serializers.CharField(help_text="Contract reference, e.g. CTR-2026-0001")
+    contract = serializers.CharField(help_text="Reference of an active contract (of your organisation, for a client), "
+                                               "e.g. CTR-2026-0001. A suspended contract takes curative requests "
+                                               "only if the provider allows it.")
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
-    maintenance_type = serializers.ChoiceField(choices=MAINTENANCE_TYPES)
+    description = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line "
+                                           "breaks are removed.")
+    maintenance_type = serializers.ChoiceField(
+        choices=MaintenanceType.choices, help_text="Covered by the contract; preventive tickets come from its preventive "
+                                             "plans only.")
     impact = serializers.ChoiceField(choices=Level.choices, default="medium")
     urgency = serializers.ChoiceField(choices=Level.choices, default="medium")
     covered_item = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a covered item of the contract")
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True,
                                        help_text="Provider staff only: overrides the priority matrix (with a reason)")
-    priority_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    priority_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -94,8 +99,10 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.EmailField(allow_null=True, help_text="E-mail of a member of your team; null to unassign")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     author = serializers.EmailField(source="author.email", allow_null=True, default=None, read_only=True)
+    body = PlainTextField(help_text="At most 20,000 characters; control characters other than tab and line breaks "
+                                    "are removed.")
     idempotency_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
                                             write_only=True)
 
@@ -105,10 +112,13 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "created_at"]
 
 
-class InterventionSerializer(serializers.ModelSerializer):
+class InterventionSerializer(ModelSerializer):
     technician = serializers.EmailField(source="technician.email", read_only=True)
     mode = serializers.ChoiceField(choices=InterventionMode.choices)
-    minutes = serializers.IntegerField()
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    date = DateField(help_text="The day of the work, in the zone of the ticket's calendar: from one year back to "
+                               "tomorrow.")
+    description = PlainTextField()
 
     class Meta:
         model = Intervention
@@ -116,7 +126,7 @@ class InterventionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "technician", "created_at"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     uploaded_by = serializers.EmailField(source="uploaded_by.email", allow_null=True, default=None)
 
     class Meta:
@@ -129,7 +139,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
 
     class Meta:

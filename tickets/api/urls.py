@@ -1,8 +1,15 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import views
+from tickets.api import plans, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Under the contract's address, with the name and pattern it had as an action of the
+    # contracts' router: the plans are tickets', the contract knows nothing of them.
+    re_path(r"^contracts/(?P<contract_ref>[^/.]+)/preventive-plans/$", plans.ContractPreventivePlansApi.as_view(),
+            name="api-contract-preventive-plans"),
+]

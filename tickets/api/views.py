@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from contracts import selectors as contract_selectors
+from contracts.selectors import contracts as contract_selectors
 from portal.api.pagination import CappedPagination
+from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.visibility import for_viewer
 from portal.downloads import file_response
 from portal.models import Membership
@@ -150,7 +150,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             assignee = member.user
         return self._detail(services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee))
 
-    @extend_schema(request=MessageSerializer, responses={200: MessageSerializer(many=True), 201: MessageSerializer})
+    @extend_schema(methods=["GET"], responses=MessageSerializer(many=True))
+    @extend_schema(methods=["POST"], request=MessageSerializer, responses={201: MessageSerializer})
     @action(detail=True, methods=["get", "post"])
     def messages(self, request, ticket_ref=None):
         """The conversation (internal notes are never shown to clients). POST a public
@@ -168,8 +169,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         message = services.ticket_reply(ticket=ticket, actor=request.user, **data.validated_data)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=InterventionSerializer,
-                   responses={200: InterventionSerializer(many=True), 201: InterventionSerializer})
+    @extend_schema(methods=["GET"], responses=InterventionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=InterventionSerializer, responses={201: InterventionSerializer})
     @action(detail=True, methods=["get", "post"])
     def interventions(self, request, ticket_ref=None):
         """Work logged on the ticket (date, minutes, mode, billable)."""
@@ -183,8 +184,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(for_viewer(request.membership, InterventionSerializer)(intervention).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer},
-                   responses={200: AttachmentSerializer(many=True), 201: AttachmentSerializer})
+    @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer})
     @action(detail=True, methods=["get", "post"])
     def attachments(self, request, ticket_ref=None):
         """Files on the ticket (size limit and an allow-list of types)."""

@@ -1,0 +1,70 @@
+"""The home page and the dashboards: one per role, gathering what the apps below show
+at a glance (the most urgent tickets, clients, recent activity). Nothing below imports
+this app (tests/test_layers.py)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.shortcuts import redirect, render
+
+from billing import selectors as billing_selectors
+from contracts.selectors import parties as party_selectors
+from portal import selectors
+from portal.decorators import tenant_required
+from portal.permissions import can
+from tickets import display as ticket_display
+from tickets import selectors as ticket_selectors
+
+
+def home(request):
+    return redirect("dashboard" if request.user.is_authenticated else "login")
+
+
+class _TicketRows:
+    """The (ticket, badge) rows of a dashboard list, read only if its template shows it."""
+
+    def __init__(self, tickets):
+        self.tickets = tickets
+
+    @cached_property
+    def rows(self) -> list:
+        return [(t, ticket_display.badge(t)) for t in self.tickets]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+@tenant_required()
+def dashboard(request):
+    """One template per role (the page's layout: a technician's shows its own most urgent
+    tickets); what it may show beyond the tickets is asked to the policy."""
+    membership = request.membership
+    tenant = request.tenant
+
+    def urgent(**mine):
+        return _TicketRows(ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True, **mine)[:8])
+
+    context: dict = {
+        "role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership),
+        "urgent": urgent(), "my_urgent": urgent(mine=True),
+    }
+    if membership.is_provider:
+        orgs = party_selectors.organization_list(tenant=tenant, viewer=membership)
+        context["client_count"] = orgs.filter(kind="client").count()
+        if can(membership, "membership.list"):
+            context["member_count"] = selectors.membership_list(tenant=tenant).count()
+        if can(membership, "audit.read"):
+            context["recent_events"] = selectors.audit_event_list(tenant=tenant)[:8]
+        if can(membership, "organization.create"):
+            context["recent_clients"] = orgs.filter(kind="client").order_by("-created_at")[:5]
+    else:
+        context["organization"] = membership.organization
+        context["contacts"] = party_selectors.contact_list(organization=membership.organization)
+        if can(membership, "billing.read"):
+            context["hour_banks"] = list(billing_selectors.hour_bank_contracts(tenant=tenant, viewer=membership))
+            context["latest_invoices"] = billing_selectors.latest_invoices(tenant=tenant, viewer=membership)
+    return render(request, f"home/dashboard_{membership.role}.html", context)
