@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import InvoiceStatus, PaymentMethod
 from billing.plans import month_bounds
 from billing.selectors import previous_month
+from portal.forms_util import BoundedDateField
 
+MAX_MINUTES = 1_000_000  # more is a typo (and past 64 bits the database fails)
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -54,7 +56,7 @@ class InvoiceFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    date = forms.DateField(label=_("Date received"), widget=DateInput())
+    date = BoundedDateField(label=_("Date received"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (incl. VAT)"), max_digits=12, decimal_places=2,
                                 min_value=Decimal("0.01"))
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
@@ -111,16 +113,17 @@ class BillingSettingsForm(forms.Form):
 
 
 class HourBankBuyForm(forms.Form):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, help_text=_("600 minutes = 10 hours."))
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=MAX_MINUTES,
+                                 help_text=_("600 minutes = 10 hours."))
     price = forms.DecimalField(label=_("Price (excl. VAT)"), max_digits=12, decimal_places=2, min_value=0)
-    bought_on = forms.DateField(label=_("Bought on"), widget=DateInput())
-    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput(), required=False,
+    bought_on = BoundedDateField(label=_("Bought on"), widget=DateInput())
+    expires_on = BoundedDateField(label=_("Expires on"), widget=DateInput(), required=False,
                                  help_text=_("Last day the minutes can be used; empty: no expiry."))
 
 
 class HourBankAdjustForm(forms.Form):
     block = forms.ChoiceField(label=_("Block"))
-    minutes = forms.IntegerField(label=_("Minutes"),
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=-MAX_MINUTES, max_value=MAX_MINUTES,
                                  help_text=_("Positive to add minutes, negative to remove them."))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -16,11 +16,15 @@ from billing.models import (
     Payment,
     PaymentMethod,
 )
+from portal.api.fields import DateField, DateTimeField, ModelSerializer
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# A block or an adjustment of more than 1,000,000 minutes (16,666 hours) is a typo, and
+# beyond a 64-bit integer the database would fail instead of refusing.
+MAX_MINUTES = 1_000_000
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(ModelSerializer):
     detail = serializers.JSONField(help_text="What the line is made of: the breached tickets under a credit line, "
                                              "the interventions behind an overage line, the tickets of a tickets line.")
 
@@ -31,7 +35,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     class Meta:
         model = Payment
         fields = ["date", "amount", "method", "reference", "created_at"]
@@ -46,7 +50,7 @@ class CreditNoteLineSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
 
-class CreditNoteSerializer(serializers.ModelSerializer):
+class CreditNoteSerializer(ModelSerializer):
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -55,7 +59,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="The number once issued, `draft-<id>` before.")
     client = serializers.CharField(source="client.reference", read_only=True)
     contract = serializers.CharField(source="contract.reference", read_only=True)
@@ -81,7 +85,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = DateField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Incl. VAT.")
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -94,7 +98,7 @@ class CreditNoteInputSerializer(serializers.Serializer):
     lines = CreditNoteLineSerializer(many=True, required=False)
 
 
-class HourBankBlockSerializer(serializers.ModelSerializer):
+class HourBankBlockSerializer(ModelSerializer):
     remaining = serializers.IntegerField(read_only=True, help_text="Minutes left (sum of the block's ledger).")
 
     class Meta:
@@ -104,13 +108,13 @@ class HourBankBlockSerializer(serializers.ModelSerializer):
 
 
 class HourBankBlockInputSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField()
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Excl. VAT.")
-    bought_on = serializers.DateField()
-    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    bought_on = DateField()
+    expires_on = DateField(required=False, allow_null=True, default=None)
 
 
-class HourBankMovementSerializer(serializers.ModelSerializer):
+class HourBankMovementSerializer(ModelSerializer):
     block = serializers.CharField(source="block.reference", read_only=True)
     ticket = serializers.CharField(source="ticket.reference", allow_null=True, default=None, read_only=True)
     kind = serializers.ChoiceField(choices=MovementKind.choices, read_only=True)
@@ -129,7 +133,8 @@ class HourBankSerializer(serializers.Serializer):
 
 class HourBankAdjustInputSerializer(serializers.Serializer):
     block = serializers.CharField(help_text="Block reference (HB-000001).")
-    minutes = serializers.IntegerField(help_text="Positive to add minutes, negative to remove them.")
+    minutes = serializers.IntegerField(min_value=-MAX_MINUTES, max_value=MAX_MINUTES,
+                                       help_text="Positive to add minutes, negative to remove them.")
     reason = serializers.CharField(max_length=300)
 
 
@@ -137,7 +142,7 @@ class BillingRunSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="run.id")
     month = serializers.SerializerMethodField()
     trigger = serializers.CharField(source="run.trigger")
-    started_at = serializers.DateTimeField(source="run.started_at")
+    started_at = DateTimeField(source="run.started_at")
     contracts = serializers.IntegerField(source="total", help_text="Contracts queued.")
     invoices = serializers.IntegerField(source="done", help_text="Invoices made so far for the month.")
     finished = serializers.BooleanField()

@@ -48,10 +48,10 @@ class ContractForm(forms.Form):
     hourly_rate = forms.DecimalField(label=_("Hourly rate (excl. VAT)"), min_value=0, max_digits=10, decimal_places=2,
                                      initial=0)
     included_minutes = forms.IntegerField(
-        label=_("Minutes included per month"), min_value=0, required=False, initial=0,
+        label=_("Minutes included per month"), min_value=0, max_value=1_000_000, required=False, initial=0,
         help_text=_("Hybrid plans: the fee covers this much work; 600 minutes = 10 hours."))
     rollover_cap_minutes = forms.IntegerField(
-        label=_("Unused minutes carried over (at most)"), min_value=0, required=False,
+        label=_("Unused minutes carried over (at most)"), min_value=0, max_value=1_000_000, required=False,
         help_text=_("Empty: unused minutes are not carried over."))
     increment_minutes = forms.IntegerField(
         label=_("Rounding increment (minutes)"), min_value=1, max_value=480, required=False, initial=15,

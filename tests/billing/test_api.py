@@ -239,3 +239,11 @@ def test_it_documents_the_billing_endpoints_in_the_schema(tmp_path):
                                          "/api/v1/contracts/{contract_ref}/hour-bank/ledger/:"))
 
 
+
+
+@pytest.mark.parametrize("path", ["hour-bank/adjustments/", "hour-bank/blocks/"])
+def test_it_refuses_minutes_beyond_the_bound_naming_the_field(api, alice, bank, path):
+    body = {"block": bank.hour_bank_blocks.get().reference, "minutes": 2 ** 63, "reason": "Typo",
+            "price": "1.00", "bought_on": "2026-02-01"}
+    response = api.as_(alice).post(f"/api/v1/contracts/{bank.reference}/{path}", body, format="json")
+    assert (response.status_code, list(response.json()["error"]["fields"])) == (400, ["minutes"])

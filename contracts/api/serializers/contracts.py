@@ -173,8 +173,8 @@ class ContractWriteSerializer(serializers.Serializer):
     hourly_rate = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
     included_hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, min_value=0,
                                               help_text="Alias of included_minutes, in hours")
-    included_minutes = serializers.IntegerField(required=False, min_value=0)
-    rollover_cap_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0,
+    included_minutes = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    rollover_cap_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000,
                                                     help_text="Empty: unused minutes are not carried over")
     increment_minutes = serializers.IntegerField(required=False, min_value=1, max_value=480,
                                                  help_text="Each intervention is rounded up to a multiple of this")
