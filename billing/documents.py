@@ -178,9 +178,9 @@ def metric_label(metric: str) -> str:
 
 
 def type_label(maintenance_type: str) -> str:
-    from contracts.models import MAINTENANCE_TYPES
+    from sla.models import MaintenanceType
 
-    return str(dict(MAINTENANCE_TYPES).get(maintenance_type, maintenance_type))
+    return str(dict(MaintenanceType.choices).get(maintenance_type, maintenance_type))
 
 
 def mode_label(mode: str) -> str:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -88,10 +89,18 @@ def active_range(contract: Contract, year: int, month: int) -> tuple[date, date]
 # ------------------------------------------------------------------ who sees what
 
 
+def _membership(viewer):
+    """`viewer` is a user (services, tasks) or a membership (pages and API views pass
+    `request.membership`, as for the other apps' selectors)."""
+    from portal.models import Membership
+
+    return viewer if isinstance(viewer, Membership) else membership_for(viewer)
+
+
 def _scoped(qs: QuerySet, *, tenant, viewer, client_field: str = "client") -> QuerySet:
     """Rows of `tenant` that `viewer` may read: none for outsiders, their organisation's
     for client users, all for provider staff."""
-    membership = membership_for(viewer)
+    membership = _membership(viewer)
     if (membership is None or tenant is None or membership.tenant_id != tenant.id
             or not can(membership, "billing.read")):
         return qs.none()
@@ -102,6 +111,14 @@ def _scoped(qs: QuerySet, *, tenant, viewer, client_field: str = "client") -> Qu
 
 
 # ------------------------------------------------------------------ invoices
+
+
+def _client_sees_issued(qs: QuerySet[Invoice], viewer) -> QuerySet[Invoice]:
+    """A draft is the provider's work in progress: a client never sees one."""
+    membership = _membership(viewer)
+    if membership is not None and membership.is_client:
+        qs = qs.exclude(status=InvoiceStatus.DRAFT)
+    return qs
 
 
 @dataclass
@@ -117,7 +134,7 @@ class InvoiceFilters:
 def invoice_list(*, tenant, viewer, filters: InvoiceFilters | None = None) -> QuerySet[Invoice]:
     """Invoices the viewer may read, newest month first, filtered."""
     f = filters or InvoiceFilters()
-    qs = _scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer)
+    qs = _client_sees_issued(_scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer), viewer)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.client:
@@ -127,10 +144,15 @@ def invoice_list(*, tenant, viewer, filters: InvoiceFilters | None = None) -> Qu
     if f.month:
         qs = qs.filter(month=f.month)
     if f.overdue is not None:
-        today = f.today or local_today(tenant)
-        past_due = Q(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today)
-        qs = qs.filter(past_due) if f.overdue else qs.exclude(past_due)
+        qs = invoices_past_due(qs, today=f.today or local_today(tenant), past_due=f.overdue)
     return qs.select_related("contract", "client").order_by("-year", "-month", "-number", "-id")
+
+
+def invoices_past_due(qs: QuerySet[Invoice], *, today: date, past_due: bool = True) -> QuerySet[Invoice]:
+    """Past due and unpaid (or, with `past_due=False`, the others), whatever the daily
+    task has marked yet."""
+    cond = Q(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE], due_date__lt=today)
+    return qs.filter(cond) if past_due else qs.exclude(cond)
 
 
 def invoice_totals(*, tenant, viewer, filters: InvoiceFilters | None = None) -> dict[str, dict]:
@@ -148,7 +170,8 @@ def invoice_totals(*, tenant, viewer, filters: InvoiceFilters | None = None) -> 
 
 def invoice_get(*, tenant, viewer, number: str | None = None, pk: int | None = None) -> Invoice | None:
     """One invoice by number (issued) or id (drafts have no number), if the viewer may read it."""
-    qs = _scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer).select_related("contract", "client")
+    qs = _client_sees_issued(_scoped(Invoice.objects.all(), tenant=tenant, viewer=viewer), viewer)
+    qs = qs.select_related("contract", "client")
     lookup = {"number": number} if number else {"pk": pk}
     return qs.prefetch_related("lines", "payments", "credit_notes").filter(**lookup).first()
 
@@ -157,7 +180,7 @@ def invoice_get(*, tenant, viewer, number: str | None = None, pk: int | None = N
 
 
 def can_read_contract(*, tenant, viewer, contract: Contract) -> bool:
-    membership = membership_for(viewer)
+    membership = _membership(viewer)
     if (membership is None or tenant is None or membership.tenant_id != tenant.id
             or contract.tenant_id != tenant.id or not can(membership, "billing.read")):
         return False
@@ -289,3 +312,97 @@ def monthly_report_get(*, tenant, viewer, contract_reference: str, year: int, mo
     """One contract-month's report, by the contract's reference, or None."""
     return monthly_report_list(tenant=tenant, viewer=viewer).filter(
         contract__reference=contract_reference, year=year, month=month).first()
+
+
+# ------------------------------------------------------------------ pages and API
+
+
+def invoice_get_by_reference(*, tenant, viewer, reference: str) -> Invoice:
+    """The invoice named in a URL: its number once issued, `draft-<id>` before (a draft
+    has no number yet). Http404 for what the viewer may not read, as for a missing one."""
+    from django.http import Http404
+
+    invoice = None
+    if reference.startswith("draft-"):
+        pk = reference.removeprefix("draft-")
+        if pk.isdigit():
+            invoice = invoice_get(tenant=tenant, viewer=viewer, pk=int(pk))
+            if invoice is not None and invoice.status != InvoiceStatus.DRAFT:
+                invoice = None  # issued since: it is named by its number now
+    elif reference:
+        invoice = invoice_get(tenant=tenant, viewer=viewer, number=reference)
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def latest_invoices(*, tenant, viewer, contract: Contract | None = None, limit: int = 5) -> list[Invoice]:
+    qs = invoice_list(tenant=tenant, viewer=viewer)
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    return list(qs[:limit])
+
+
+def hour_bank_contracts(*, tenant, viewer) -> QuerySet[Contract]:
+    """The hour-bank contracts the viewer may read, each with its `balance` (the sum of
+    its ledger) and `bought` (the minutes of its blocks)."""
+    membership = _membership(viewer)
+    if (membership is None or tenant is None or membership.tenant_id != tenant.id
+            or not can(membership, "billing.read")):
+        return Contract.objects.none()
+    qs = Contract.objects.filter(tenant=tenant, billing_model="hour_bank").exclude(status=ContractStatus.DRAFT)
+    if membership.is_client:
+        qs = qs.filter(client_id=membership.organization_id)
+    balances = (HourBankMovement.objects.filter(tenant=tenant, contract=models.OuterRef("pk"))
+                .order_by().values("contract").annotate(total=Sum("minutes")).values("total"))
+    return (qs.select_related("client")
+            .annotate(balance=Coalesce(models.Subquery(balances), 0))
+            .order_by("client__legal_name", "reference"))
+
+
+@dataclass
+class RunProgress:
+    run: object
+    done: int
+    total: int
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+def billing_run_list(*, tenant, limit: int = 10, run_id: int | None = None) -> list[RunProgress]:
+    """The tenant's latest runs (or the one `run_id`) with their progress: the invoices
+    of their month against the contracts they queued (one query for the runs, one for
+    the counts)."""
+    from billing.models import BillingRun
+
+    qs = BillingRun.objects.filter(tenant=tenant)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
+    runs = list(qs.select_related("requested_by").order_by("-started_at", "-id")[:limit])
+    months = {(r.year, r.month) for r in runs}
+    counts: dict[tuple[int, int], int] = {}
+    if months:
+        cond = Q()
+        for year, month in months:
+            cond |= Q(year=year, month=month)
+        for row in (Invoice.objects.filter(tenant=tenant).filter(cond).order_by()
+                    .values("year", "month").annotate(n=Count("id"))):
+            counts[(row["year"], row["month"])] = row["n"]
+    return [RunProgress(run=r, done=min(counts.get((r.year, r.month), 0), r.contracts), total=r.contracts)
+            for r in runs]
+
+
+def billing_run_get(*, tenant, run_id: int) -> RunProgress:
+    """One run of the tenant with its progress, or Http404 (another tenant's too)."""
+    from django.http import Http404
+
+    found = billing_run_list(tenant=tenant, run_id=run_id, limit=1)
+    if not found:
+        raise Http404
+    return found[0]

@@ -337,6 +337,14 @@ class Contract(TenantOwnedModel):
             raise ValidationError({"included_minutes": [_("Enter a number of hours.")]}) from exc
         self.included_minutes = int(minutes)
 
+    @property
+    def service_credit_rows(self) -> list[tuple[str, str, str]]:
+        """The service-credit grid as rows (priority, response %, resolution %; "" for
+        no credit), for the contract page and PDF: the priorities that credit anything."""
+        grid = self.service_credits or {}
+        return [(p, grid[p].get("response", ""), grid[p].get("resolution", ""))
+                for p in SERVICE_CREDIT_PRIORITIES if grid.get(p)]
+
     def clean(self) -> None:
         super().clean()
         self.currency = (self.currency or "").upper()

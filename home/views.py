@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.shortcuts import redirect, render
 
+from billing import selectors as billing_selectors
 from contracts.selectors import parties as party_selectors
 from portal import selectors
 from portal.decorators import tenant_required
@@ -63,4 +64,7 @@ def dashboard(request):
     else:
         context["organization"] = membership.organization
         context["contacts"] = party_selectors.contact_list(organization=membership.organization)
+        if can(membership, "billing.read"):
+            context["hour_banks"] = list(billing_selectors.hour_bank_contracts(tenant=tenant, viewer=membership))
+            context["latest_invoices"] = billing_selectors.latest_invoices(tenant=tenant, viewer=membership)
     return render(request, f"home/dashboard_{membership.role}.html", context)

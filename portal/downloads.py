@@ -8,8 +8,9 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 
@@ -34,4 +35,14 @@ def file_response(path: Path, *, filename: str, content_type: str, as_attachment
                             filename=safe_filename(filename))
     response["X-Content-Type-Options"] = "nosniff"
     add_never_cache_headers(response)  # private: no shared or browser cache keeps it
+    return response
+
+
+def content_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """The same headers as `file_response`, for a document built in memory (e.g. the
+    Factur-X XML read out of the stored PDF)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, safe_filename(filename))
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
     return response

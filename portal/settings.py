@@ -320,6 +320,10 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "contracts.models.OrganizationKind",
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "InterventionModeEnum": "tickets.models.InterventionMode",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "InvoiceLineKindEnum": "billing.models.LineKind",
+        "HourBankMovementKindEnum": "billing.models.MovementKind",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
     },
 }
 

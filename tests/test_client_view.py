@@ -50,13 +50,20 @@ _METRIC = ["target_minutes", "state", "breached", "deadline", "warning_at", "bre
 _CONTRACT = ["reference", "status", "version", "client", "provider", "title", "object", "account_manager", "sla_policy",
              "remote_intervention", "on_site_intervention", "start_date", "initial_months", "renewal",
              "renewal_months", "notice_months", "notice_days", "language", "currency", "billing_model",
-             "monthly_fee", "hourly_rate", "included_hours", "vat_rate", "payment_terms_days", "price_revision",
+             "monthly_fee", "hourly_rate", "included_hours", "included_minutes", "rollover_cap_minutes",
+             "increment_minutes", "service_credits.*", "penalty_cap_percent", "vat_rate", "payment_terms_days",
+             "price_revision",
              "signed_on", "client_signatory", "sent_at", "activated_at", "suspended_at", "suspension_reason",
              "notice_given_on", "notice_given_by", "termination_reason", "end_date", "created_at", "updated_at"]
 _ORGANIZATION = ["reference", "kind", "legal_name", "trade_name", "legal_form", "siret", "vat_number",
                  "address_line1", "address_line2", "postal_code", "city", "country", "legal_rep_name",
                  "legal_rep_title", "email", "phone", "is_active", "siren", "created_at", "updated_at"]
 _PAGE = ["count", "next", "previous"]
+_INVOICE = ["reference", "number", "status", "client", "contract", "year", "month", "period_start", "period_end",
+            "issue_date", "due_date", "currency", "vat_rate", "net", "vat", "gross", "amount_paid", "amount_credited",
+            "balance_due", "overdue_at", "paid_at", "cancelled_at", "pdf_status", "created_at", "updated_at"]
+_PAYMENT = ["date", "amount", "method", "reference", "created_at"]
+_CREDIT_NOTE = ["number", "issue_date", "reason", "currency", "net", "vat", "gross", "lines", "created_at"]
 
 # Operation -> the fields a client may read (nested fields dotted, list items with []).
 # Contracts: every term of the contract the client signed is in its PDF and on its page.
@@ -76,7 +83,7 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/contracts/{contract_ref}/": {
         *_CONTRACT, "items[].category", "items[].name", "items[].identifier", "items[].site", "items[].criticality",
         "items[].quantity", "exclusions[]", "maintenance_types[].maintenance_type", "maintenance_types[].included",
-        "maintenance_types[].details", "clauses[].kind", "clauses[].title", "clauses[].body", "terms[].index",
+        "maintenance_types[].details", "maintenance_types[].ticket_price", "clauses[].kind", "clauses[].title", "clauses[].body", "terms[].index",
         "terms[].first_day", "terms[].last_day", "terms[].kind", "terms[].monthly_fee", "current_term.index",
         "current_term.first_day", "current_term.last_day", "next_notice_deadline"},
     "/api/v1/contracts/{contract_ref}/documents/": {
@@ -100,6 +107,16 @@ ALLOWED: dict[str, set[str]] = {
         f"[].{f}" for f in ("id", "technician", "date", "minutes", "mode", "description", "created_at")},
     # The ticket page shows clients no history: the list is empty.
     "/api/v1/tickets/{ticket_ref}/history/": set(),
+    # Billing: the client's issued invoices as on its invoice page (lines with what they
+    # are made of, payments, credit notes); never a draft.
+    "/api/v1/invoices/": {*_PAGE, *(f"results[].{f}" for f in _INVOICE)},
+    "/api/v1/invoices/{invoice_ref}/": {
+        *_INVOICE, "contract_version", *(f"lines[].{f}" for f in (
+            "position", "kind", "label", "quantity", "unit", "unit_price", "amount", "maintenance_type")),
+        "lines[].detail.*", *(f"payments[].{f}" for f in _PAYMENT),
+        *(f"credit_notes[].{f}" for f in _CREDIT_NOTE), "credit_notes[].lines[].*"},
+    "/api/v1/invoices/{invoice_ref}/payments/": {f"[].{f}" for f in _PAYMENT},
+    "/api/v1/invoices/{invoice_ref}/credit-notes/": {*(f"[].{f}" for f in _CREDIT_NOTE), "[].lines[].*"},
     # The provider's own tools: always an empty list for a client.
     "/api/v1/clause-templates/": {*_PAGE, "results"},
     "/api/v1/sla/calendars/": {*_PAGE, "results"},
@@ -117,6 +134,8 @@ PAGES = {
     "/api/v1/organizations/{org_ref}/contacts/": "/organizations/{org_ref}/",
     "/api/v1/contracts/{contract_ref}/": "/contracts/{contract_ref}/",
     "/api/v1/contracts/{contract_ref}/preventive-plans/": "/contracts/{contract_ref}/",
+    "/api/v1/invoices/{invoice_ref}/": "/invoices/{invoice_ref}/",
+    "/api/v1/invoices/{invoice_ref}/credit-notes/": "/invoices/{invoice_ref}/",
 }
 # Fields that carry free text typed by a person (codes, dates and numbers are shown
 # formatted or translated on the pages, and are covered by ALLOWED instead).
@@ -144,7 +163,15 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
     for filename, message in (("zq-public.pdf", None), (HIDDEN["attachment of an internal note"], note)):
         Attachment.objects.create(tenant=tenant_a, ticket=ticket, message=message, filename=filename,
                                   content_type="application/pdf", size=1, sha256="0" * 64, storage_key="none")
-    return {"org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
+    from billing import services as billing_services
+
+    invoice = billing_services.invoice_issue(invoice=billing_services.billing_run_contract(
+        contract=contract, year=2026, month=3, today=date(2026, 4, 2)), actor=amy, today=date(2026, 4, 2))
+    billing_services.payment_record(invoice=invoice, actor=amy, date=date(2026, 4, 5), amount="100.00",
+                                    method="transfer", reference="VIR-1")
+    billing_services.credit_note_create(invoice=invoice, actor=amy, reason="Zq goodwill gesture", amount="10.00",
+                                        today=date(2026, 4, 6))
+    return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0"}
 

@@ -21,11 +21,14 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
+from billing.models import BillingRun, Invoice
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
 from portal import services as portal_services
@@ -63,6 +66,8 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "clause_template_id": lambda w: str(w["clause_template"].pk),
     "ticket_ref": lambda w: w["ticket"].reference,
     "attachment_id": lambda w: str(w["attachment"].pk),
+    "invoice_ref": lambda w: w["invoice"].number,
+    "run_id": lambda w: str(w["run"].pk),
 }
 
 
@@ -99,13 +104,21 @@ def world(tenant_a, org_a1, alice) -> World:
     attachment = Attachment.objects.create(tenant=tenant_a, ticket=ticket, filename="zyxwv-a1-only.pdf",
                                            content_type="application/pdf", size=1, sha256="0" * 64,
                                            storage_key="attachments/none")
-    objs = {"org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    # An issued invoice of A1 (rows as the billing run and issuing leave them), and a run
+    # of tenant A, which a client of A does not see either.
+    invoice = Invoice.objects.create(
+        tenant=tenant_a, contract=contract, client=org, year=2026, month=3, period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31), status="issued", number="INV-2026-987654", issue_date=date(2026, 4, 2),
+        due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
+        gross=Decimal("120"))
+    run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
+    objs = {"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
-               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf"]
+               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number]
     return World(values=values, markers=markers)
 
 

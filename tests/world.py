@@ -7,7 +7,8 @@ a valid value for the fields the schema alone cannot fill."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -67,6 +68,19 @@ class World:
         self.contact = ContactFactory(organization=self.org)
         self.clause_template = contract_services.clause_template_save(
             tenant=self.tenant, actor=self.alice, kind="gdpr", language="fr", title="GDPR", body="Text.")
+        # Billing: an hour-bank contract with a block, an issued invoice, a run.
+        from billing import services as billing_services
+        from billing.models import BillingRun
+
+        self.bank = tf.active_contract(actor=self.alice, client=self.org, policy=self.policy,
+                                       billing_model="hour_bank", hourly_rate=Decimal("90.00"))
+        self.block = billing_services.hour_bank_block_buy(contract=self.bank, actor=self.alice, minutes=600,
+                                                          price=Decimal("800.00"), bought_on=cf.START)
+        self.invoice = billing_services.invoice_issue(
+            invoice=billing_services.billing_run_contract(contract=self.active, year=2026, month=2,
+                                                          today=date(2026, 3, 2)),
+            actor=self.alice, today=date(2026, 3, 2))
+        self.run = BillingRun.objects.create(tenant=self.tenant, year=2026, month=2, trigger="manual", contracts=1)
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -75,6 +89,8 @@ class World:
     # -- path parameters: the object each operation acts on --------------------------
 
     def contract_for(self, path: str):
+        if "/hour-bank/" in path:
+            return self.bank
         if path.endswith(("/scope/", "/clauses/", "/send/")) or path == "/api/v1/contracts/{contract_ref}/":
             return self.draft
         if path.endswith("/activate/"):
@@ -100,6 +116,10 @@ class World:
             return self.token(user).prefix
         if name == "kind":
             return "contract"
+        if name == "invoice_ref":
+            return self.invoice.number
+        if name == "run_id":
+            return str(self.run.pk)
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
@@ -141,6 +161,8 @@ class World:
             "minutes": lambda: 30,
             "expires_at": lambda: (_now() + timedelta(days=30)).isoformat(),
             "start": lambda: datetime(2026, 5, 4, 10, tzinfo=UTC).isoformat(),
+            "block": lambda: self.block.reference,
+            "bought_on": lambda: "2026-02-01",
         }
         return values[name]() if name in values else None
 

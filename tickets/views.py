@@ -42,6 +42,7 @@ from tickets.forms import (
     TicketForm,
 )
 from tickets.models import TicketStatus
+from tickets.panels import work_notes
 from tickets.plans import plan_create, plan_progress
 
 
@@ -147,6 +148,8 @@ def ticket_detail(request, ticket_ref: str):
         "explain": explain,
         # The client's own answer to a resolution (provider staff have the workflow's buttons).
         "can_accept": viewer.is_client and can(viewer, "ticket.change_status", ticket, to=TicketStatus.CLOSED),
+        # What the apps above tickets say to whoever logs work (billing's hour bank): tickets.panels.
+        "work_notes": work_notes(request, ticket) if can(viewer, "intervention.log", ticket) else [],
     }
     return render(request, "tickets/ticket_detail.html", context)
 

@@ -4,11 +4,14 @@ validate with the tenant and the contract's state."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import (
     DOCUMENT_LANGUAGES,
     PARTY_SIDES,
+    SERVICE_CREDIT_METRICS,
+    SERVICE_CREDIT_PRIORITIES,
     TERMINATION_REASONS,
     BillingModel,
     ClauseKind,
@@ -44,8 +47,18 @@ class ContractForm(forms.Form):
                                      initial=0)
     hourly_rate = forms.DecimalField(label=_("Hourly rate (excl. VAT)"), min_value=0, max_digits=10, decimal_places=2,
                                      initial=0)
-    included_hours = forms.DecimalField(label=_("Hours included per month"), min_value=0, max_digits=7,
-                                        decimal_places=2, initial=0)
+    included_minutes = forms.IntegerField(
+        label=_("Minutes included per month"), min_value=0, max_value=1_000_000, required=False, initial=0,
+        help_text=_("Hybrid plans: the fee covers this much work; 600 minutes = 10 hours."))
+    rollover_cap_minutes = forms.IntegerField(
+        label=_("Unused minutes carried over (at most)"), min_value=0, max_value=1_000_000, required=False,
+        help_text=_("Empty: unused minutes are not carried over."))
+    increment_minutes = forms.IntegerField(
+        label=_("Rounding increment (minutes)"), min_value=1, max_value=480, required=False, initial=15,
+        help_text=_("Each intervention is rounded up to a multiple of this."))
+    penalty_cap_percent = forms.DecimalField(
+        label=_("Service credits cap (%)"), min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        required=False, initial=0, help_text=_("At most this share of the month's base is credited."))
     vat_rate = forms.DecimalField(label=_("VAT rate (%)"), min_value=0, max_value=100, max_digits=5, decimal_places=2,
                                   initial=20)
     payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), min_value=0, max_value=365, initial=30)
@@ -69,16 +82,54 @@ class ContractForm(forms.Form):
         (_("Service levels and intervention"), ("sla_policy", "remote_intervention", "on_site_intervention")),
         (_("Duration, renewal and notice"), ("start_date", "initial_months", "renewal", "renewal_months",
                                               "notice_months", "notice_days")),
-        (_("Price and payment"), ("billing_model", "monthly_fee", "included_hours", "hourly_rate", "vat_rate",
-                                  "payment_terms_days", "currency", "price_revision")),
+        (_("Price and payment"), ("billing_model", "monthly_fee", "hourly_rate", "vat_rate", "payment_terms_days",
+                                  "currency", "price_revision")),
+        (_("Billing plan"), ("included_minutes", "rollover_cap_minutes", "increment_minutes",
+                             "penalty_cap_percent")),
     )
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
+    def credit_rows(self):
+        """The service-credit grid for the template: (priority, response field, resolution field)."""
+        return [(p, *(self[credit_field(p, m)] for m in SERVICE_CREDIT_METRICS)) for p in SERVICE_CREDIT_PRIORITIES]
+
+    def service_credits(self) -> dict:
+        grid: dict[str, dict[str, str]] = {}
+        for p in SERVICE_CREDIT_PRIORITIES:
+            for m in SERVICE_CREDIT_METRICS:
+                value = self.cleaned_data.get(credit_field(p, m))
+                if value:
+                    grid.setdefault(p, {})[m] = str(value)
+        return grid
+
     def contract_values(self) -> dict:
-        skip = {"exclusions", "clause_templates"}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip and k != "client"}
+        skip = {"exclusions", "clause_templates", "client"} | set(CREDIT_FIELDS)
+        values = {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        # Left empty, the plan's numbers take the model's defaults (the carry cap stays empty: none).
+        for name, default in (("included_minutes", 0), ("increment_minutes", 15), ("penalty_cap_percent", 0)):
+            if values.get(name) is None:
+                values[name] = default
+        values["service_credits"] = self.service_credits()
+        return values
+
+    @staticmethod
+    def initial_credits(service_credits: dict) -> dict:
+        return {credit_field(p, m): pct for p, row in (service_credits or {}).items() for m, pct in row.items()}
+
+
+def credit_field(priority: str, metric: str) -> str:
+    return f"credit_{priority}_{metric}"
+
+
+CREDIT_FIELDS = [credit_field(p, m) for p in SERVICE_CREDIT_PRIORITIES for m in SERVICE_CREDIT_METRICS]
+for _priority in SERVICE_CREDIT_PRIORITIES:
+    for _metric in SERVICE_CREDIT_METRICS:
+        _label = format_lazy("{} · {}", _priority, _(_metric))
+        ContractForm.base_fields[credit_field(_priority, _metric)] = forms.DecimalField(
+            label=_label, min_value=0, max_value=100, max_digits=5, decimal_places=2, required=False,
+            widget=forms.NumberInput(attrs={"aria-label": _label, "step": "0.01"}))
 
 
 class ItemForm(forms.Form):
@@ -106,6 +157,10 @@ class MaintenanceTypeForm(forms.Form):
     selected = forms.BooleanField(label=_("Covered"), required=False)
     included = forms.BooleanField(label=_("Included in the price"), required=False, initial=True)
     details = forms.CharField(label=_("Operations and frequency"), max_length=300, required=False)
+    ticket_price = forms.DecimalField(label=_("Price per ticket (excl. VAT)"), min_value=0, max_digits=10,
+                                      decimal_places=2, required=False,
+                                      help_text=_("Per-ticket plans: required for every covered type included in "
+                                                  "the price."))
 
 
 MaintenanceTypeFormSet = forms.formset_factory(MaintenanceTypeForm, extra=0, max_num=4)

@@ -68,6 +68,7 @@ def _draft_forms(request, contract=None):
     types_initial = [{"maintenance_type": value, "included": True} for value in MaintenanceType.values]
     if contract is not None:
         initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS if name != "account_manager"}
+        initial.update(forms.ContractForm.initial_credits(contract.service_credits))
         initial["client"] = contract.client
         initial["exclusions"] = "\n".join(e.text for e in contract.exclusions.all())
         titles = {c.title for c in contract.clauses.all()}
@@ -78,7 +79,8 @@ def _draft_forms(request, contract=None):
         types_initial = [
             {"maintenance_type": value, "selected": value in covered,
              "included": covered[value].included if value in covered else True,
-             "details": covered[value].details if value in covered else ""}
+             "details": covered[value].details if value in covered else "",
+             "ticket_price": covered[value].ticket_price if value in covered else None}
             for value in MaintenanceType.values
         ]
     data = request.POST or None
@@ -97,7 +99,7 @@ def _save_draft(request, form, items, types, templates, contract=None):
     ]
     type_rows = [
         {"maintenance_type": f.cleaned_data["maintenance_type"], "included": f.cleaned_data["included"],
-         "details": f.cleaned_data["details"]}
+         "details": f.cleaned_data["details"], "ticket_price": f.cleaned_data["ticket_price"]}
         for f in types if f.cleaned_data.get("selected")
     ]
     exclusions = [line for line in form.cleaned_data["exclusions"].splitlines() if line.strip()]

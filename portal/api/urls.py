@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("contracts.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("tickets.api.urls")),
+    path("", include("billing.api.urls")),
 ]

@@ -376,8 +376,13 @@ def test_it_totals_invoices_per_status(three, amy):
 def test_it_shows_a_client_user_only_their_organisations_invoices(three, cody, dora):
     march, april, draft = three
     assert [i.pk for i in invoice_list(tenant=march.tenant, viewer=cody)] == [april.pk, march.pk]
-    assert [i.pk for i in invoice_list(tenant=march.tenant, viewer=dora)] == [draft.pk]
     assert invoice_get(tenant=march.tenant, viewer=dora, number=march.number) is None
+
+
+def test_it_never_shows_a_client_a_draft(three, dora):
+    draft = three[2]
+    assert (list(invoice_list(tenant=draft.tenant, viewer=dora)),
+            invoice_get(tenant=draft.tenant, viewer=dora, pk=draft.pk)) == ([], None)
 
 
 def test_it_hides_other_tenants_invoices(three, carol):

@@ -105,7 +105,7 @@ def form_data(org, policy, templates=(), **overrides) -> dict:
         "client": org.pk, "title": "Maintenance of the Lyon site", "object": "Monthly preventive visits.",
         "language": "en", "sla_policy": policy.pk, "remote_intervention": "on", "start_date": "2026-01-01",
         "initial_months": "12", "renewal": "tacit", "renewal_months": "", "notice_months": "3", "notice_days": "0",
-        "billing_model": "flat_fee", "monthly_fee": "450.00", "included_hours": "0", "hourly_rate": "0",
+        "billing_model": "flat_fee", "monthly_fee": "450.00", "included_minutes": "0", "hourly_rate": "0",
         "vat_rate": "20", "payment_terms_days": "30", "currency": "EUR", "price_revision": "",
         "exclusions": "Supply of new equipment\nDamage caused by misuse\n",
         "clause_templates": [str(t.pk) for t in templates],

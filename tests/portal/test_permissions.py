@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
@@ -97,6 +98,7 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 TENANT, OTHER_TENANT, ORG, OTHER_ORG = 1, 2, 10, 20
+BILLING_TODAY = date(2026, 7, 15)  # after every month the billing cases bill
 
 
 def member(role: str, *, tenant_id: int = TENANT, organization_id: int | None = ORG, user_id: int = 100) -> Membership:
@@ -246,6 +248,7 @@ def test_it_lets_a_user_revoke_its_own_token():
 SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
     "tickets.services", "tickets.attachments", "tickets.plans", "portal.services", "portal.login_lockout",
+    "billing.services",
 )
 
 
@@ -329,6 +332,35 @@ class World:
         from tickets.services import ticket_change_status
 
         return ticket_change_status(ticket=self.ticket, actor=self.people["bob"], status="resolved")
+
+    # Billing: a past month (the run refuses a month not over), an hour-bank contract with
+    # one block, a draft and an issued invoice of the active contract.
+    @cached_property
+    def bank(self):
+        from billing.services import hour_bank_block_buy
+        from tests.billing import factories as bf
+
+        contract = bf.contract(actor=self.people["amy"], client=self.org, policy=self.policy,
+                               billing_model="hour_bank", monthly_fee=Decimal("0"))
+        hour_bank_block_buy(contract=contract, actor=self.people["amy"], minutes=600, price=Decimal("800.00"),
+                            bought_on=date(2026, 1, 5))
+        return contract
+
+    @cached_property
+    def block(self):
+        return self.bank.hour_bank_blocks.get()
+
+    @cached_property
+    def draft_invoice(self):
+        from tests.billing import factories as bf
+
+        return bf.run(self.active, 2026, 2)
+
+    @cached_property
+    def issued_invoice(self):
+        from tests.billing import factories as bf
+
+        return bf.issued(self.active, 2026, 3, actor=self.people["amy"])
 
     @cached_property
     def token(self):
@@ -434,6 +466,26 @@ CASES: dict[str, list[Case]] = {
         "token.revoke", lambda w: {"token": w.token}, intruders=(("amy", lambda w: {"token": w.token}),))],
     "portal.login_lockout.login_lockout_reset": [Case("login_lockout.reset", lambda w: {
         "tenant": w.tenant, "email": w.people["bob"].email})],
+    "billing.services.billing_settings_update": [Case("billing.settings", lambda w: {
+        "tenant": w.tenant, "auto_issue": True, "unpaid_suspend_days": 45})],
+    "billing.services.hour_bank_block_buy": [Case("hour_bank.buy", lambda w: {
+        "contract": w.bank, "minutes": 300, "price": Decimal("400.00"), "bought_on": date(2026, 2, 1)})],
+    "billing.services.hour_bank_adjust": [Case("hour_bank.adjust", lambda w: {
+        "block": w.block, "minutes": -30, "reason": "Duplicate log", "day": date(2026, 2, 2)})],
+    "billing.services.hour_bank_sync": [Case("hour_bank.sync", lambda w: {
+        "contract": w.bank, "today": BILLING_TODAY})],
+    "billing.services.billing_run_contract": [Case("billing.run", lambda w: {
+        "contract": w.active, "year": 2026, "month": 4, "today": BILLING_TODAY})],
+    "billing.services.billing_run_month": [Case("billing.run", lambda w: {
+        "tenant": w.tenant, "year": 2026, "month": 4, "today": BILLING_TODAY})],
+    "billing.services.billing_run_dispatch": [Case("billing.run", lambda w: {
+        "tenant": w.tenant, "year": 2026, "month": 4, "today": BILLING_TODAY})],
+    "billing.services.invoice_issue": [Case("invoice.issue", lambda w: {
+        "invoice": w.draft_invoice, "today": BILLING_TODAY})],
+    "billing.services.payment_record": [Case("payment.record", lambda w: {
+        "invoice": w.issued_invoice, "date": BILLING_TODAY, "amount": Decimal("100.00"), "method": "transfer"})],
+    "billing.services.credit_note_create": [Case("credit_note.create", lambda w: {
+        "invoice": w.issued_invoice, "reason": "Goodwill", "amount": Decimal("10.00"), "today": BILLING_TODAY})],
     "portal.services.tenant_settings_update": [Case("tenant_settings.edit", lambda w: {
         "tenant": w.tenant, "contract_reminder_days": [60, 30]})],
 }

@@ -36,6 +36,18 @@ class MaintenanceTypeSerializer(serializers.Serializer):
     maintenance_type = serializers.ChoiceField(choices=MaintenanceType.choices)
     included = serializers.BooleanField(required=False, default=True)
     details = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    ticket_price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, default=None, min_value=0,
+        help_text="Price per resolved ticket (excl. VAT), for per-ticket plans")
+
+
+def service_credits_field(**kwargs):
+    """The SLA service-credit grid: percent of the month's base per breach, by priority and metric."""
+    return serializers.DictField(
+        child=serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
+                                                                   max_value=100)),
+        help_text='{"P1": {"response": "5.00", "resolution": "10.00"}, …}: priorities P1–P4, metrics '
+                  'response and resolution; a missing cell is 0', **kwargs)
 
 
 class ClauseSerializer(serializers.Serializer):
@@ -88,6 +100,7 @@ class ContractSerializer(ModelSerializer):
     provider = serializers.CharField(source="provider.reference")
     sla_policy = serializers.CharField(source="sla_policy.code", allow_null=True, default=None)
     account_manager = serializers.EmailField(source="account_manager.email", allow_null=True, default=None)
+    service_credits = service_credits_field(read_only=True)
     # Stored as "" until a termination is recorded: answered null, as the schema says.
     notice_given_by = BlankAsNullChoiceField(choices=PARTY_SIDES, help_text="Null until a termination is recorded.")
     termination_reason = BlankAsNullChoiceField(choices=TERMINATION_REASONS,
@@ -99,8 +112,9 @@ class ContractSerializer(ModelSerializer):
             "reference", "status", "version", "client", "provider", "title", "object", "account_manager",
             "sla_policy", "remote_intervention", "on_site_intervention", "start_date", "initial_months", "renewal",
             "renewal_months", "notice_months", "notice_days", "language", "currency", "billing_model",
-            "monthly_fee", "hourly_rate", "included_hours", "vat_rate", "payment_terms_days", "price_revision",
-            "signed_on", "client_signatory", "sent_at", "activated_at", "suspended_at", "suspension_reason",
+            "monthly_fee", "hourly_rate", "included_hours", "included_minutes", "rollover_cap_minutes",
+            "increment_minutes", "service_credits", "penalty_cap_percent", "vat_rate", "payment_terms_days",
+            "price_revision", "signed_on", "client_signatory", "sent_at", "activated_at", "suspended_at", "suspension_reason",
             "notice_given_on", "notice_given_by", "termination_reason", "end_date", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -157,10 +171,23 @@ class ContractWriteSerializer(serializers.Serializer):
     billing_model = serializers.ChoiceField(choices=BillingModel.choices, required=False)
     monthly_fee = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     hourly_rate = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
-    included_hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, min_value=0)
+    included_hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, min_value=0,
+                                              help_text="Alias of included_minutes, in hours")
+    included_minutes = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    rollover_cap_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000,
+                                                    help_text="Empty: unused minutes are not carried over")
+    increment_minutes = serializers.IntegerField(required=False, min_value=1, max_value=480,
+                                                 help_text="Each intervention is rounded up to a multiple of this")
+    service_credits = service_credits_field(required=False)
+    penalty_cap_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, min_value=0,
+                                                   max_value=100)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100)
     payment_terms_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     price_revision = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_service_credits(self, value):
+        # The grid is stored as JSON: percentages as decimal strings, never floats.
+        return {priority: {metric: str(pct) for metric, pct in row.items()} for priority, row in value.items()}
 
 
 class ActivateSerializer(serializers.Serializer):

@@ -1,0 +1,246 @@
+"""Billing endpoints: hour banks (balance, blocks, ledger, adjustments), invoices (list
+with filters, detail with lines, issue, payments, credit notes) and the monthly run.
+Each runs the same service as the portal pages; clients read their own organisation's
+issued invoices and hour banks only (the selectors scope them)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing import selectors, services
+from billing.api.serializers import (
+    BillingRunInputSerializer,
+    BillingRunSerializer,
+    CreditNoteInputSerializer,
+    CreditNoteSerializer,
+    HourBankAdjustInputSerializer,
+    HourBankBlockInputSerializer,
+    HourBankBlockSerializer,
+    HourBankMovementSerializer,
+    HourBankSerializer,
+    InvoiceDetailSerializer,
+    InvoiceSerializer,
+    PaymentInputSerializer,
+    PaymentSerializer,
+)
+from billing.models import Invoice, InvoiceStatus
+from contracts.selectors import contracts as contract_selectors
+from portal.api.permissions import PolicyPermission
+from portal.permissions import can, require
+
+# ============================================================================ invoices
+
+
+class InvoiceFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=InvoiceStatus.choices)
+    client = filters.CharFilter(field_name="client__reference", label="Client organisation reference")
+    contract = filters.CharFilter(field_name="contract__reference", label="Contract reference")
+    month = filters.CharFilter(method="filter_month", label="Month billed, YYYY-MM")
+    overdue = filters.BooleanFilter(method="filter_overdue", label="Past due and unpaid")
+
+    class Meta:
+        model = Invoice
+        fields = ["status", "client", "contract", "year", "month", "overdue"]
+
+    def filter_month(self, queryset, name, value):
+        from billing.forms import parse_month
+
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError({"month": [_("Give a month as YYYY-MM.")]})
+        return queryset.filter(year=month[0], month=month[1])
+
+    def filter_overdue(self, queryset, name, value):
+        today = selectors.local_today(self.request.tenant)
+        return selectors.invoices_past_due(queryset, today=today, past_due=value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List invoices (clients: their organisation's, issued ones only)"),
+)
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Invoices, newest month first. An invoice is named by its number once issued,
+    `draft-<id>` before."""
+
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilter
+    lookup_url_kwarg = "invoice_ref"
+    lookup_value_regex = "[^/]+"
+    queryset = Invoice.objects.none()
+    permission_classes = [PolicyPermission("billing.read")]
+
+    def get_queryset(self):
+        return selectors.invoice_list(tenant=self.request.tenant, viewer=self.request.membership)
+
+    def get_object(self):
+        return selectors.invoice_get_by_reference(tenant=self.request.tenant, viewer=self.request.membership,
+                                                  reference=self.kwargs["invoice_ref"])
+
+    def _detail(self, invoice, code=status.HTTP_200_OK):
+        invoice = selectors.invoice_get_by_reference(tenant=self.request.tenant, viewer=self.request.membership,
+                                                     reference=invoice.reference)
+        return Response(InvoiceDetailSerializer(invoice).data, status=code)
+
+    @extend_schema(summary="One invoice with its lines, payments and credit notes",
+                   responses=InvoiceDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    @extend_schema(summary="Issue a draft: it gets its number, issue and due dates", request=None,
+                   responses=InvoiceDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, invoice_ref=None):
+        return self._detail(services.invoice_issue(invoice=self.get_object(), actor=request.user))
+
+    @extend_schema(methods=["get"], summary="The invoice's payments", responses=PaymentSerializer(many=True))
+    @extend_schema(methods=["post"], summary="Record a payment received (partial payments leave the rest due)",
+                   request=PaymentInputSerializer, responses={201: InvoiceDetailSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def payments(self, request, invoice_ref=None):
+        invoice = self.get_object()
+        if request.method == "GET":
+            return Response(PaymentSerializer(invoice.payments.all(), many=True).data)
+        require(request.membership, "payment.record", invoice)  # before reading the body
+        data = PaymentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payment_record(invoice=invoice, actor=request.user, **data.validated_data)
+        return self._detail(invoice, status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], summary="The invoice's credit notes", responses=CreditNoteSerializer(many=True))
+    @extend_schema(methods=["post"], summary="Credit an issued invoice (lines, an amount, or all that remains)",
+                   request=CreditNoteInputSerializer, responses={201: CreditNoteSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="credit-notes", pagination_class=None,
+            filterset_class=None)
+    def credit_notes(self, request, invoice_ref=None):
+        invoice = self.get_object()
+        if request.method == "GET":
+            return Response(CreditNoteSerializer(invoice.credit_notes.all(), many=True).data)
+        require(request.membership, "credit_note.create", invoice)
+        data = CreditNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        note = services.credit_note_create(invoice=invoice, actor=request.user, reason=values["reason"],
+                                           amount=values.get("amount"), lines=values.get("lines") or None)
+        return Response(CreditNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# ============================================================================ hour banks
+
+
+def _hour_bank_contract(request, contract_ref: str):
+    contract = contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership,
+                                               reference=contract_ref)
+    if contract.billing_model != "hour_bank" or not selectors.can_read_contract(
+            tenant=request.tenant, viewer=request.membership, contract=contract):
+        raise Http404
+    return contract
+
+
+def _blocks(request, contract):
+    return selectors.hour_bank_blocks(tenant=request.tenant, viewer=request.membership, contract=contract)
+
+
+class HourBankApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The hour bank of a contract: its balance and blocks", responses=HourBankSerializer)
+    def get(self, request, contract_ref: str):
+        contract = _hour_bank_contract(request, contract_ref)
+        balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
+        return Response(HourBankSerializer({"contract": contract.reference, "balance_minutes": balance,
+                                            "blocks": _blocks(request, contract)}).data)
+
+
+class HourBankBlockListApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The blocks of prepaid minutes of a contract", responses=HourBankBlockSerializer(many=True))
+    def get(self, request, contract_ref: str):
+        contract = _hour_bank_contract(request, contract_ref)
+        return Response(HourBankBlockSerializer(_blocks(request, contract), many=True).data)
+
+    @extend_schema(summary="Record a block bought by the client", request=HourBankBlockInputSerializer,
+                   responses={201: HourBankBlockSerializer})
+    def post(self, request, contract_ref: str):
+        contract = _hour_bank_contract(request, contract_ref)
+        require(request.membership, "hour_bank.buy", tenant=request.tenant)
+        data = HourBankBlockInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        block = services.hour_bank_block_buy(contract=contract, actor=request.user, **data.validated_data)
+        block = _blocks(request, contract).get(pk=block.pk)
+        return Response(HourBankBlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+
+class HourBankLedgerApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The ledger of a contract's hour bank, oldest first (its sum is the balance)",
+                   responses=HourBankMovementSerializer(many=True))
+    def get(self, request, contract_ref: str):
+        contract = _hour_bank_contract(request, contract_ref)
+        rows = selectors.hour_bank_movements(tenant=request.tenant, viewer=request.membership, contract=contract)
+        return Response(HourBankMovementSerializer(rows, many=True).data)
+
+
+class HourBankAdjustApi(APIView):
+    # The contract is looked up first: outside the viewer's scope it is a 404, not a 403.
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="Adjust a block by hand, with the reason (tenant administrators)",
+                   request=HourBankAdjustInputSerializer, responses={201: HourBankMovementSerializer})
+    def post(self, request, contract_ref: str):
+        contract = _hour_bank_contract(request, contract_ref)
+        require(request.membership, "hour_bank.adjust", tenant=request.tenant)
+        data = HourBankAdjustInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        block = _blocks(request, contract).filter(reference=values["block"]).first()
+        if block is None:
+            raise ValidationError({"block": [_("No block “%(ref)s” on this contract.") % {"ref": values["block"]}]})
+        movement = services.hour_bank_adjust(block=block, actor=request.user, minutes=values["minutes"],
+                                             reason=values["reason"])
+        return Response(HourBankMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+# ============================================================================ monthly run
+
+
+class BillingRunViewSet(viewsets.ViewSet):
+    """The monthly run (tenant administrators): start it for a past month, follow it.
+    A run is the tenant's own business: to anyone else it does not exist (404)."""
+
+    lookup_url_kwarg = "run_id"
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(summary="The latest runs with their progress", responses=BillingRunSerializer(many=True))
+    def list(self, request):
+        require(request.membership, "billing.run", tenant=request.tenant)
+        return Response(BillingRunSerializer(selectors.billing_run_list(tenant=request.tenant), many=True).data)
+
+    @extend_schema(summary="Start the run of a past month: one draft invoice per contract active in it",
+                   request=BillingRunInputSerializer, responses={202: BillingRunSerializer})
+    def create(self, request):
+        from billing.forms import parse_month
+
+        require(request.membership, "billing.run", tenant=request.tenant)
+        data = BillingRunInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        year, month = parse_month(data.validated_data["month"])
+        run = services.billing_run_dispatch(tenant=request.tenant, year=year, month=month, actor=request.user)
+        progress = selectors.billing_run_get(tenant=request.tenant, run_id=run.pk)
+        return Response(BillingRunSerializer(progress).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="One run and its progress", responses=BillingRunSerializer,
+                   parameters=[OpenApiParameter("run_id", int, OpenApiParameter.PATH)])
+    def retrieve(self, request, run_id=None):
+        if not can(request.membership, "billing.run"):
+            raise Http404
+        return Response(BillingRunSerializer(selectors.billing_run_get(tenant=request.tenant, run_id=int(run_id))).data)
