@@ -294,9 +294,13 @@ def _line_details(line) -> list[str]:
         rows = []
         for iv in detail.get("interventions", []):
             minutes = iv.get("overage", iv.get("rounded", iv.get("minutes", 0)))
-            rows.append(_("%(day)s · %(ticket)s · %(mode)s · %(time)s") % {
+            row = _("%(day)s · %(ticket)s · %(mode)s · %(time)s") % {
                 "day": day(date.fromisoformat(iv["date"])), "ticket": iv["ticket"], "mode": mode_label(iv["mode"]),
-                "time": hours(minutes)})
+                "time": hours(minutes)}
+            if iv.get("late_from"):
+                row += " · " + _("late work from %(month)s") % {
+                    "month": formats.date_format(date.fromisoformat(iv["late_from"]), "F Y")}
+            rows.append(row)
         return rows
     return []
 

@@ -369,6 +369,30 @@ class InvoiceLine(TenantOwnedModel):
         return super().delete(*args, **kwargs)
 
 
+class InvoicedWork(TenantOwnedModel):
+    """Which interventions an invoice billed, and how many of their minutes: the record
+    that makes work billed once. The monthly run writes one row per intervention it
+    priced (minutes 0 when not billable). An intervention dated in a month whose invoice
+    already exists (draft or issued) and that no invoice billed in full is *late work*:
+    the next invoice of the contract bills it (or, if it was edited upwards, the minutes
+    it adds), as work done on that invoice's first day; see `billing.selectors.billable_work`."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="work")
+    intervention = models.ForeignKey("tickets.Intervention", on_delete=models.PROTECT, related_name="+")
+    minutes = models.PositiveIntegerField(default=0)  # billable minutes billed by this invoice (raw, before B2)
+    late_from = models.DateField(null=True, blank=True)  # late work: the first day of the month it was dated in
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "invoice", "intervention"], name="invoicedwork_once"),
+        ]
+        # Serves the late-work lookup: what was billed of an intervention.
+        indexes = [models.Index(fields=["tenant", "intervention"], name="invoicedwork_intervention")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.intervention_id} {self.minutes} min"
+
+
 class CreditNote(TenantOwnedModel):
     """A correction of an issued invoice (total or partial), with its own gap-free
     numbering (CN-2026-000001). Never larger than what remains of the invoice; a credit

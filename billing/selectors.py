@@ -7,20 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from billing.hour_bank import rounded
 from billing.models import (
     ZERO,
     BillingSettings,
     HourBankBlock,
     HourBankMovement,
     Invoice,
+    InvoicedWork,
     InvoiceStatus,
 )
 from billing.plans import month_bounds
@@ -277,6 +280,81 @@ def month_interventions(*, contract: Contract, year: int, month: int):
                 .select_related("ticket").only("id", "date", "minutes", "mode", "billable", "ticket_id",
                                                "ticket__reference", "ticket__maintenance_type")
                 .order_by("date", "id"))
+
+
+# Work is logged at most a year back (tickets.validation): late work is looked for that far.
+LATE_WORK_WINDOW_DAYS = 400
+
+
+@dataclass(slots=True)
+class Work:
+    """One intervention as a month's invoice prices it. Work of the month is priced on
+    its own date; late work (dated in a month already invoiced, not billed in full) on
+    the month's first day, for the minutes still to bill."""
+
+    intervention: Any
+    day: date  # the day it is priced on
+    minutes: int  # minutes priced (late work edited upwards: what it adds, already rounded)
+    billable: bool
+    late_from: date | None = None  # first day of the month it was dated in, for late work
+    record_minutes: int = 0  # raw billable minutes this invoice bills of it (InvoicedWork.minutes)
+
+    @property
+    def pk(self) -> int:
+        return self.intervention.pk
+
+    @property
+    def date(self) -> date:
+        return self.intervention.date
+
+    @property
+    def ticket(self):
+        return self.intervention.ticket
+
+    @property
+    def ticket_id(self) -> int:
+        return self.intervention.ticket_id
+
+    @property
+    def mode(self) -> str:
+        return self.intervention.mode
+
+
+def billable_work(*, contract: Contract, year: int, month: int, increment: int) -> list[Work]:
+    """The work a month's invoice prices, in one query: the interventions dated in the
+    month, and the late work: interventions dated in an earlier month that already has
+    its invoice (draft or issued) and that no invoice billed in full (logged after the
+    invoice was drafted, or edited upwards since). Late work is priced once, by the
+    first invoice drafted after it was logged; a reduction of work already billed is
+    corrected by a credit note, never here."""
+    from tickets.models import Intervention
+
+    first, last = month_bounds(year, month)
+    billed = (InvoicedWork.objects.filter(tenant_id=contract.tenant_id, intervention=OuterRef("pk"))
+              .order_by().values("intervention").annotate(total=Sum("minutes")).values("total"))
+    invoiced_month = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract,
+                                            period_start__lte=OuterRef("date"), period_end__gte=OuterRef("date"))
+    late = Q(date__lt=first, date__gte=first - timedelta(days=LATE_WORK_WINDOW_DAYS)) & Exists(invoiced_month)
+    rows = (Intervention.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract)
+            .filter(Q(date__gte=first, date__lte=last) | late)
+            .annotate(billed=Subquery(billed))
+            .select_related("ticket").only("id", "date", "minutes", "mode", "billable", "ticket_id",
+                                           "ticket__reference", "ticket__maintenance_type")
+            .order_by("date", "id"))
+    out: list[Work] = []
+    for iv in rows:
+        now = iv.minutes if iv.billable else 0
+        if iv.date >= first:
+            out.append(Work(iv, iv.date, iv.minutes, iv.billable, record_minutes=now))
+            continue
+        late_from = iv.date.replace(day=1)
+        if iv.billed is None:  # never billed: all of it
+            out.append(Work(iv, first, iv.minutes, iv.billable, late_from=late_from, record_minutes=now))
+        elif now > iv.billed:  # edited upwards after it was billed: what it adds
+            extra = rounded(now, increment) - rounded(iv.billed, increment)
+            if extra > 0:
+                out.append(Work(iv, first, extra, True, late_from=late_from, record_minutes=now - iv.billed))
+    return out
 
 
 def intervention_ref(intervention) -> str:

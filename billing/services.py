@@ -35,6 +35,7 @@ from billing.models import (
     HourBankBlock,
     HourBankMovement,
     Invoice,
+    InvoicedWork,
     InvoiceLine,
     InvoiceStatus,
     MovementKind,
@@ -44,7 +45,9 @@ from billing.models import (
 )
 from billing.plans import included_types, month_bounds, plan_from_snapshot, snapshot_for
 from billing.selectors import (
+    Work,
     active_range,
+    billable_work,
     billing_settings_get,
     contracts_active_in_month,
     first_resolutions,
@@ -53,7 +56,6 @@ from billing.selectors import (
     local_today,
     month_breaches,
     month_has_ended,
-    month_interventions,
     month_range_utc,
     previous_month,
     tenant_zone,
@@ -198,7 +200,9 @@ class SyncResult:
 def _sync_month(contract: Contract, year: int, month: int, today: date, *, snapshot: dict,
                 interventions: list | None = None) -> SyncResult:
     """Derive the month's consumption and expiry movements from its interventions (B9
-    order, `billing.hour_bank`), and write only the difference with the ledger.
+    order, `billing.hour_bank`), and write only the difference with the ledger. Late work
+    (`billing.selectors.billable_work`) draws on the bank on the month's first day: its
+    consumption is written once, in the month whose invoice bills it.
 
     The caller holds the contract's row lock. A month that has its invoice is frozen:
     its movements are what the invoice was priced with. Before that they are
@@ -222,18 +226,18 @@ def _sync_month(contract: Contract, year: int, month: int, today: date, *, snaps
     if not blocks:
         return result
     by_ref = {b.reference: b for b in blocks}
+    increment = int(snapshot.get("increment_minutes") or 15)
     if interventions is None:
-        interventions = month_interventions(contract=contract, year=year, month=month)
+        interventions = billable_work(contract=contract, year=year, month=month, increment=increment)
     work: list[BankWork] = []
     ivs = {}
     if snapshot.get("billing_model") == "hour_bank":
         included = included_types(snapshot)
-        increment = int(snapshot.get("increment_minutes") or 15)
         for iv in interventions:
             if iv.billable and iv.minutes and included.get(iv.ticket.maintenance_type, False):
                 ref = intervention_ref(iv)
                 ivs[ref] = iv
-                work.append(BankWork(ref=ref, day=iv.date, minutes=rounded(iv.minutes, increment)))
+                work.append(BankWork(ref=ref, day=iv.day, minutes=rounded(iv.minutes, increment)))
     alloc = allocate([BankBlock(ref=b.reference, minutes=max(0, b.start), bought=b.bought_on, expires=b.expires_on)
                       for b in blocks], work, first=first, last=last)
     result.overage = {ivs[ref].pk: minutes for ref, minutes in alloc.overage.items()}
@@ -241,7 +245,7 @@ def _sync_month(contract: Contract, year: int, month: int, today: date, *, snaps
     for ref, block_ref, take in alloc.takes:
         iv, block = ivs[ref], by_ref[block_ref]
         desired[(MovementKind.CONSUMPTION, iv.pk, block.pk)] = {
-            "minutes": -take, "day": iv.date, "ticket_id": iv.ticket_id, "raw_minutes": iv.minutes}
+            "minutes": -take, "day": iv.day, "ticket_id": iv.ticket_id, "raw_minutes": iv.minutes}
     for block_ref, left in alloc.expired.items():
         block = by_ref[block_ref]
         if block.expires_on < today:  # its last day is over
@@ -354,7 +358,9 @@ def _line_label(line: pricing.Line, *, model: str, first: date) -> str:
     return _("SLA service credit")
 
 
-def _iv_detail(iv, increment: int, **extra) -> dict:
+def _iv_detail(iv: Work, increment: int, **extra) -> dict:
+    if iv.late_from is not None:
+        extra["late_from"] = iv.late_from.isoformat()
     return {"ref": intervention_ref(iv), "id": iv.pk, "ticket": iv.ticket.reference, "date": iv.date.isoformat(),
             "minutes": iv.minutes, "rounded": rounded(iv.minutes, increment), "mode": iv.mode, **extra}
 
@@ -381,7 +387,8 @@ def _line_detail(line: pricing.Line, *, plan: pricing.Plan, covered: list, on_qu
             "cap_percent": str(plan.penalty_cap_percent)}
 
 
-def _price(contract: Contract, year: int, month: int, today: date, zone) -> tuple[Invoice, list[InvoiceLine]]:
+def _price(contract: Contract, year: int, month: int, today: date,
+           zone) -> tuple[Invoice, list[InvoiceLine], list[Work]]:
     """Gather the month's facts, price them, build the (unsaved) invoice and lines.
     The caller holds the contract's lock. A constant number of queries per contract."""
     versions = list(contract.versions.all())
@@ -395,7 +402,7 @@ def _price(contract: Contract, year: int, month: int, today: date, zone) -> tupl
     first, last = month_bounds(year, month)
     active = active_range(contract, year, month)
     start_utc, end_utc = month_range_utc(zone, year, month)
-    interventions = month_interventions(contract=contract, year=year, month=month)
+    interventions = billable_work(contract=contract, year=year, month=month, increment=plan.increment_minutes)
     resolved = []
     if plan.model == "per_ticket":
         resolved = [r for r in first_resolutions(contract=contract, start=start_utc, end=end_utc)
@@ -408,7 +415,7 @@ def _price(contract: Contract, year: int, month: int, today: date, zone) -> tupl
                    .values_list("carry_minutes", flat=True).first()) or 0
     sync = _sync_month(contract, year, month, today, snapshot=snapshot, interventions=interventions)
     blocks = sync.blocks or []
-    priced = [pricing.Intervention(ref=intervention_ref(iv), day=iv.date, minutes=iv.minutes,
+    priced = [pricing.Intervention(ref=intervention_ref(iv), day=iv.day, minutes=iv.minutes,
                                    maintenance_type=iv.ticket.maintenance_type,
                                    included=included.get(iv.ticket.maintenance_type, False), billable=iv.billable)
               for iv in interventions]
@@ -438,6 +445,9 @@ def _price(contract: Contract, year: int, month: int, today: date, zone) -> tupl
         facts={"active": [active[0].isoformat(), active[1].isoformat()], "interventions": len(interventions),
                "billable_minutes": sum(iv.minutes for iv in interventions if iv.billable),
                "resolved_tickets": len(resolved), "breaches": len(breaches), "carried_in": carried,
+               "late_work": [{"id": iv.pk, "ticket": iv.ticket.reference, "date": iv.date.isoformat(),
+                              "minutes": iv.minutes, "billable": iv.billable}
+                             for iv in interventions if iv.late_from is not None],
                "blocks_after": [{"ref": b.ref, "minutes": b.minutes} for b in statement.blocks_after]},
     )
     lines = []
@@ -450,7 +460,7 @@ def _price(contract: Contract, year: int, month: int, today: date, zone) -> tupl
                 maintenance_type=line.label if line.kind in ("tickets", "on_quote") else "",
                 detail=_line_detail(line, plan=plan, covered=covered, on_quote=on_quote, resolved=resolved,
                                     breaches=breaches, overage=sync.overage, active=active, carried=carried)))
-    return invoice, lines
+    return invoice, lines, interventions
 
 
 def billing_run_contract(*, contract: Contract, year: int, month: int, today: date | None = None,
@@ -467,15 +477,19 @@ def billing_run_contract(*, contract: Contract, year: int, month: int, today: da
     _check_month(year, month, today)
     with transaction.atomic():
         # The lock serialises the run with the hour-bank sync and with another run.
-        contract = (Contract.objects.select_for_update(of=("self",)).select_related("client")
+        contract = (Contract.objects.select_for_update(of=("self",)).select_related("client", "tenant")
                     .get(pk=contract.pk, tenant_id=contract.tenant_id))
-        invoice, lines = _price(contract, year, month, today, zone)
+        invoice, lines, work = _price(contract, year, month, today, zone)
         try:
             with transaction.atomic():
                 invoice.save()
                 for line in lines:
                     line.invoice = invoice
                 InvoiceLine.objects.bulk_create(lines)
+                # What it billed of each intervention: late work is billed once (billing.selectors.billable_work).
+                InvoicedWork.objects.bulk_create([
+                    InvoicedWork(tenant_id=contract.tenant_id, invoice=invoice, intervention_id=w.pk,
+                                 minutes=w.record_minutes, late_from=w.late_from) for w in work])
         except IntegrityError:
             existing = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=year,
                                               month=month).first()
