@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-
 from billing.models import HourBankAlert, Invoice
 from contracts.models import Contact, ContactRole
+from portal.links import site_url
 from portal.models import Membership, OutboxMessage, Role, User
 from portal.outbox import Email, email_renderer, outbox_email, user_language
 
@@ -46,7 +45,7 @@ def _hour_bank_threshold(row: OutboxMessage) -> Email | None:
     contract = alert.contract
     return Email("hour_bank_threshold", {
         "contract": contract, "alert": alert, "user": row.user,
-        "url": f"{settings.PORTAL_BASE_URL}/contracts/{contract.reference}/"},
+        "url": site_url("hour-bank-detail", contract.reference)},
         user_language(row.user, contract.language if row.user is None else None))
 
 
@@ -73,5 +72,5 @@ def _invoice_overdue(row: OutboxMessage) -> Email | None:
     return Email("invoice_overdue", {
         "invoice": invoice, "contract": invoice.contract, "user": row.user,
         "suspend_on": invoice.due_date + timedelta(days=int(row.context.get("suspend_after_days", 30))),
-        "url": f"{settings.PORTAL_BASE_URL}/billing/invoices/{invoice.number}/"},
+        "url": site_url("invoice-detail", invoice.number)},
         user_language(row.user, invoice.contract.language if row.user is None else None))

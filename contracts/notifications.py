@@ -5,6 +5,7 @@ reminder, and rendered by the outbox worker."""
 from __future__ import annotations
 
 from contracts.models import Contact, Contract, ContractReminder
+from portal.links import site_url
 from portal.models import OutboxMessage, User
 from portal.outbox import Email, email_renderer, outbox_email, user_language
 
@@ -39,5 +40,6 @@ def _reminder(row: OutboxMessage) -> Email | None:
     contract = reminder.contract
     # A user's own language; a contact's is the contract's.
     return Email(f"contract_reminder_{reminder.kind}", {"contract": contract, "reminder": reminder,
-                                                        "tenant": contract.tenant},
+                                                        "tenant": contract.tenant,
+                                                        "url": site_url("contract-detail", contract.reference)},
                  user_language(row.user, contract.language))

@@ -10,6 +10,7 @@ page saying which field. JSON bodies are checked by the API's parsers
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
@@ -66,4 +67,4 @@ class InputGuardMiddleware:
     def refuse(request, field: str | None, message: str):
         if request.path.startswith("/api/"):
             return JsonResponse(error_body(400, "invalid", message, {field: [message]} if field else None), status=400)
-        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": message, "portal_name": settings.PORTAL_NAME}))

@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.links import site_url
 from portal.models import ApiToken, OutboxMessage
 from portal.outbox import Email, email_renderer, outbox_email, user_language
 
@@ -42,5 +43,6 @@ def _api_token_created(row: OutboxMessage) -> Email | None:
         "user", "tenant").first()
     if token is None:
         return None
-    return Email("api_token_created", {"token": token, "user": token.user, "tenant": token.tenant},
+    return Email("api_token_created", {"token": token, "user": token.user, "tenant": token.tenant,
+                                             "url": site_url("api-tokens")},
                  user_language(row.user))

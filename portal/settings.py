@@ -379,5 +379,13 @@ LOGGING = {
 
 # --- Product settings ------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Maintenance Portal")
-# The portal's public address, for links in e-mails.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The portal's public address (scheme, host and any path prefix), for the links in
+# e-mails, which are rendered by a worker, outside any request. In production it defaults
+# to https:// and the first of ALLOWED_HOSTS; PORTAL_BASE_URL is its former name.
+_site_default = (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION and ALLOWED_HOSTS[0] not in ("*", "")
+                 else "http://127.0.0.1:8000")
+SITE_URL = (env.str("SITE_URL", default="").strip() or env.str("PORTAL_BASE_URL", default="").strip()
+            or _site_default).rstrip("/")
+if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address such as https://portal.example.com, not {SITE_URL!r}")
+PORTAL_BASE_URL = SITE_URL  # the former name, for code written against it

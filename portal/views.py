@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -80,3 +82,8 @@ def account_preferences(request):
         save=lambda data: services.user_preferences_update(user=user, **data),
         success=_("Preferences saved."), success_url="account-preferences",
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the pages' <link rel="icon"> says."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

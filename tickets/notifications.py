@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
-
+from portal.links import site_url
 from portal.models import Membership, OutboxMessage, Role, User
 from portal.outbox import Email, email_renderer, outbox_email_rows, outbox_write, user_language
 from tickets.models import SlaEvent, Ticket, TicketMessage, TicketStatus
@@ -117,7 +116,7 @@ def _ticket(row: OutboxMessage) -> Ticket | None:
 
 def _email(row: OutboxMessage, ticket: Ticket, **context) -> Email:
     return Email(f"ticket_{row.kind.removeprefix('ticket.')}",
-                 {"ticket": ticket, "user": row.user, "url": f"{settings.PORTAL_BASE_URL}/tickets/{ticket.reference}/",
+                 {"ticket": ticket, "user": row.user, "url": site_url("ticket-detail", ticket.reference),
                   **context},
                  user_language(row.user))
 

@@ -43,7 +43,8 @@ def organization_detail(request, org_ref: str):
 @tenant_required(action="organization.create")
 def organization_create(request):
     return form_page(
-        request, OrganizationForm(request.POST or None, initial={"kind": "client", "country": "FR"}),
+        request, OrganizationForm(request.POST or None, initial={"kind": "client", "country": "FR"},
+                                  tenant=request.tenant),
         template="contracts/organization_form.html", context={"org": None},
         save=lambda data: services.organization_create(tenant=request.tenant, actor=request.user, **data),
         success=lambda org: _("Organisation %(name)s created.") % {"name": org},

@@ -22,3 +22,31 @@ document.addEventListener("change", function (event) {
   document.addEventListener("htmx:afterSwap", tick);
   setInterval(tick, 30000);
 })();
+
+// The header: the sections' "Menu" disclosure is open on wide screens (its summary is
+// hidden there), folded below 1,100 px; an open menu closes on Escape or a click elsewhere.
+(function () {
+  var wide = window.matchMedia("(min-width: 1100px)");
+  function sync() {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = wide.matches; });
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+  wide.addEventListener("change", sync);
+  function closeMenus(except) {
+    document.querySelectorAll("header.top details[open]").forEach(function (d) {
+      if (d !== except && !(d.hasAttribute("data-open-wide") && wide.matches)) { d.open = false; }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("header.top details") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
+})();
+
+// A refused form: its error summary takes the focus, so that it is read out first.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+});

@@ -280,6 +280,15 @@ def test_it_warns_the_client_once_when_an_invoice_becomes_overdue(invoice, tenan
     assert "01/06/2026" in warnings[0].body  # due on 2 May, suspended 30 days later
 
 
+def test_it_links_the_overdue_warning_to_the_invoice_page(invoice, tenant_a, clara, settings,
+                                                         django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://support.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices_daily(tenant=tenant_a, today=date(2026, 5, 3))
+    warning = next(m for m in mail.outbox if "overdue" in m.subject)
+    assert f"https://support.example.org/invoices/{invoice.number}/" in warning.body
+
+
 def test_it_suspends_the_contract_the_tenants_delay_past_due(invoice, contract, tenant_a):
     invoices_daily(tenant=tenant_a, today=date(2026, 5, 31))
     contract.refresh_from_db()

@@ -100,3 +100,14 @@ def test_it_passes_the_deployment_checks_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_links_e_mails_to_the_first_allowed_host_in_production_by_default():
+    result = run(["-c", LOAD_SETTINGS.replace("print(settings.SECRET_KEY == os.environ.get('EXPECTED_KEY'), settings.DEBUG)",
+                                              "print(settings.SITE_URL)")],
+                 **production(SECRET_KEY=STRONG_KEY, SITE_URL="", PORTAL_BASE_URL=""))
+    assert result.stdout.strip() == "https://portal.example"
+
+
+def test_it_refuses_to_start_with_a_site_url_that_is_not_an_address():
+    assert_refused(load(**production(SECRET_KEY=STRONG_KEY, SITE_URL="portal.example")), "SITE_URL")

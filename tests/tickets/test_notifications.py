@@ -76,6 +76,14 @@ def test_it_tells_the_technicians_about_a_new_ticket(run, cody, bob, tom, contra
     assert ("tom@a.test", f"[{ticket.reference}] New ticket: Printer offline") in sent()
 
 
+def test_it_links_the_ticket_on_the_configured_site_url(run, cody, contract, settings):
+    settings.SITE_URL = "https://support.example.org"
+    ticket = run(tf.open_ticket, actor=cody, contract=contract)
+
+    link = f"https://support.example.org/tickets/{ticket.reference}/"
+    assert mail.outbox and all(link in m.body for m in mail.outbox)
+
+
 def test_it_sends_a_receipt_to_the_client_who_opened_the_ticket(run, cody, contract):
     ticket = run(tf.open_ticket, actor=cody, contract=contract)
 
