@@ -64,6 +64,7 @@ from contracts.models import Contract, ContractStatus
 from contracts.services.contracts import contract_resume, contract_suspend
 from portal.audit import audit_log
 from portal.celery import enqueue_on_commit
+from portal.events import emit
 from portal.permissions import SYSTEM, require
 from portal.sequences import sequence_next
 from sla.models import MaintenanceType
@@ -567,6 +568,16 @@ def billing_catch_up(*, tenant, today: date | None = None) -> int:
 # ============================================================================ invoices
 
 
+def invoice_event_payload(invoice: Invoice) -> dict:
+    """What a webhook says about an invoice (portal.events); amounts as strings."""
+    return {"invoice": {
+        "number": invoice.number, "status": invoice.status, "client": invoice.client.reference,
+        "contract": invoice.contract.reference, "year": invoice.year, "month": invoice.month,
+        "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "gross": str(invoice.gross), "amount_paid": str(invoice.amount_paid), "currency": invoice.currency}}
+
+
 def _lock_invoice(invoice: Invoice) -> Invoice:
     return (Invoice.objects.select_for_update(of=("self",)).select_related("contract", "client", "tenant")
             .get(pk=invoice.pk, tenant_id=invoice.tenant_id))
@@ -601,6 +612,7 @@ def invoice_issue(*, invoice: Invoice, actor, today: date | None = None) -> Invo
     audit_log(tenant=invoice.tenant, actor=actor, action="invoice.issue", obj=invoice, organization=invoice.client,
               changes={"number": invoice.number, "issue_date": today, "due_date": invoice.due_date,
                        "gross": invoice.gross})
+    emit(tenant_id=invoice.tenant_id, event_type="invoice.issued", payload=invoice_event_payload(invoice))
     return invoice
 
 
@@ -654,6 +666,8 @@ def payment_record(*, invoice: Invoice, actor, date: date, amount, method: str, 
     audit_log(tenant=invoice.tenant, actor=actor, action="invoice.payment", obj=invoice, organization=invoice.client,
               changes={"amount": amount, "date": date, "method": method, "reference": payment.reference,
                        "status": invoice.status})
+    if invoice.status == InvoiceStatus.PAID:
+        emit(tenant_id=invoice.tenant_id, event_type="invoice.paid", payload=invoice_event_payload(invoice))
     if invoice.status == InvoiceStatus.PAID and invoice.suspended_contract_at is not None:
         _resume_if_settled(invoice, actor=actor, today=date)
     return payment
@@ -757,6 +771,8 @@ def invoices_daily(*, tenant, today: date | None = None) -> DailyReport:
 
             Invoice.objects.filter(pk=invoice.pk).update(warned_at=timezone.now())
             invoice_overdue_notify(invoice=invoice, suspend_after_days=settings_row.unpaid_suspend_days)
+            invoice.status = InvoiceStatus.OVERDUE
+            emit(tenant_id=invoice.tenant_id, event_type="invoice.overdue", payload=invoice_event_payload(invoice))
         report.overdue.append(invoice.number)
     days = settings_row.unpaid_suspend_days
     due = (Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.OVERDUE, suspended_contract_at__isnull=True,

@@ -40,6 +40,9 @@ app.conf.beat_schedule = {
     # hour-bank expiries and alerts (billing.services.invoices_daily, hour_bank_sync).
     "billing-daily": {"task": "billing.tasks.billing_daily_task", "schedule": crontab(hour=4, minute=30)},
     # Every 15 minutes: hour-bank consumption of the work logged in the last hour.
+    # Every minute: the webhook deliveries whose time has come (retries with back-off,
+    # and the ones nobody could queue after their commit) (integrations.webhooks).
+    "webhooks-deliver": {"task": "integrations.tasks.webhook_deliver_task", "schedule": 60.0},
     "hour-bank-sync": {"task": "billing.tasks.hour_bank_sync_recent_task", "schedule": crontab(minute="*/15")},
 }
 

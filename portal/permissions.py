@@ -178,6 +178,12 @@ POLICY: dict[str, PolicyRule] = {
     "report.download": PolicyRule(
         EVERYONE, **_own_organization("client_id", "clients: only their organisation's contracts' reports "
                                                    "(404 otherwise)", hide=True)),
+    # Integrations: webhook subscriptions and their delivery log
+    "webhook.list": PolicyRule(ADMINS),
+    "webhook.create": PolicyRule(ADMINS),
+    "webhook.update": PolicyRule(ADMINS),
+    "webhook.delete": PolicyRule(ADMINS),
+    "webhook.test": PolicyRule(ADMINS),
     "token.create": PolicyRule(EVERYONE),
     "token.revoke": PolicyRule(EVERYONE, check=_own_token, hide=True,
                                check_doc="only one's own tokens (404 otherwise)"),

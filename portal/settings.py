@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     # The top of the stack: nothing below imports them (tests/test_layers.py).
     "home",
     "demo",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -376,6 +377,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# --- Webhooks ---------------------------------------------------------------------------
+# A receiver URL may resolve to a loopback, private or link-local address only in
+# development (SSRF: a webhook must never reach the portal's own network); checked when a
+# subscription is saved and again, on the address actually called, at each delivery.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=PORTAL_ENV == "development")
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", default=PRODUCTION)
+# Seconds a receiver has to connect and to answer (each); the worker alone waits.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)
 
 # --- Product settings ------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Maintenance Portal")

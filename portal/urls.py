@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("tickets.urls")),
     path("", include("billing.urls")),
+    path("", include("integrations.urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -173,7 +173,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
                                         today=date(2026, 4, 6))
     return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
-            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0"}
+            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
+            "subscription_id": "0"}
 
 
 def _get_operations() -> list[str]:

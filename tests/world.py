@@ -81,6 +81,11 @@ class World:
                                                           today=date(2026, 3, 2)),
             actor=self.alice, today=date(2026, 3, 2))
         self.run = BillingRun.objects.create(tenant=self.tenant, year=2026, month=2, trigger="manual", contracts=1)
+        from integrations.models import WebhookSubscription
+
+        self.webhook = WebhookSubscription.objects.create(
+            tenant=self.tenant, name="Hostile hook", url="https://93.184.215.14/hook", secret="whsec_x",
+            event_types=["ticket.created"])
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -120,6 +125,8 @@ class World:
             return self.invoice.number
         if name == "run_id":
             return str(self.run.pk)
+        if name == "subscription_id":
+            return str(self.webhook.pk)
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
@@ -163,6 +170,8 @@ class World:
             "start": lambda: datetime(2026, 5, 4, 10, tzinfo=UTC).isoformat(),
             "block": lambda: self.block.reference,
             "bought_on": lambda: "2026-02-01",
+            "url": lambda: "https://93.184.215.14/hook",
+            "event_types": lambda: ["ticket.created"],
         }
         return values[name]() if name in values else None
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, CoveredItem
 from contracts.rules import contract_accepts_request
 from portal.audit import audit_log
+from portal.events import emit
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.permissions import can, require
 from portal.sequences import sequence_next
@@ -63,6 +64,21 @@ def _notify(ticket: Ticket, kind: str, *, actor=None, author_is_client: bool = F
     """Write the event's e-mails to the outbox, in this transaction: they are sent once it
     commits, even if the broker is down then (nothing is rendered in the request)."""
     ticket_notify(ticket=ticket, kind=kind, actor=actor, author_is_client=author_is_client, context=context)
+
+
+def ticket_event_payload(ticket: Ticket, **extra) -> dict:
+    """What a webhook says about a ticket (portal.events): references and state, no text
+    beyond the title."""
+    return {"ticket": {
+        "reference": ticket.reference, "title": ticket.title, "status": ticket.status,
+        "priority": ticket.priority, "maintenance_type": ticket.maintenance_type,
+        "contract": ticket.contract.reference, "organization": ticket.organization.reference,
+        "assignee": ticket.assignee.email if ticket.assignee_id else None, "source": ticket.source,
+        "created_at": ticket.created_at.isoformat(), **extra}}
+
+
+def _emit(ticket: Ticket, event_type: str, **extra) -> None:
+    emit(tenant_id=ticket.tenant_id, event_type=event_type, payload=ticket_event_payload(ticket, **extra))
 
 
 def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
@@ -133,6 +149,7 @@ def ticket_create(
         audit_log(tenant=tenant, actor=actor, action="ticket.create", obj=ticket, organization=contract.client,
                   changes={"title": ticket.title, "priority": ticket.priority, "contract": contract.reference})
     _notify(ticket, "created", actor=actor)
+    _emit(ticket, "ticket.created")
     return ticket
 
 
@@ -252,6 +269,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
                   obj=ticket, organization=ticket.organization)
     if not internal:
         _notify(ticket, "reply", actor=actor, author_is_client=membership.is_client, message_id=message.pk)
+        _emit(ticket, "ticket.updated", change="reply")
     return message
 
 
@@ -279,6 +297,8 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
                   organization=ticket.organization, changes={"status": [old, status], "reason": reason})
     _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, status=status)
+    _emit(ticket, "ticket.resolved" if status == TicketStatus.RESOLVED else "ticket.updated", change="status",
+          previous_status=old)
     return ticket
 
 
@@ -307,6 +327,7 @@ def ticket_set_priority(*, ticket: Ticket, actor, priority: str, reason: str, no
     ticket_sla_refresh(ticket, now=now)
     audit_log(tenant=ticket.tenant, actor=actor, action="ticket.priority", obj=ticket,
               organization=ticket.organization, changes={"priority": [old, priority], "reason": reason})
+    _emit(ticket, "ticket.updated", change="priority")
     return ticket
 
 
@@ -331,6 +352,7 @@ def ticket_assign(*, ticket: Ticket, actor, assignee, now: datetime | None = Non
               changes={"assignee": [old.email if old else None, assignee.email if assignee else None]})
     if assignee is not None:
         _notify(ticket, "assigned", actor=actor)
+    _emit(ticket, "ticket.updated", change="assignee")
     return ticket
 
 

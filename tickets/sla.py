@@ -172,6 +172,14 @@ def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[S
     from tickets.notifications import sla_events_notify
 
     sla_events_notify(new)
+    from portal.events import emit
+
+    for event in new:
+        ticket = event.ticket
+        emit(tenant_id=event.tenant_id, event_type=f"sla.{event.kind}", payload={
+            "ticket": {"reference": ticket.reference, "title": ticket.title, "status": ticket.status,
+                       "priority": ticket.priority},
+            "metric": event.metric, "at": event.at.isoformat()})
     return new
 
 

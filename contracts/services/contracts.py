@@ -33,6 +33,7 @@ from contracts.models import (
 )
 from contracts.terms import ContractTermsError
 from portal.audit import audit_log, changed, snapshot
+from portal.events import emit
 from portal.exceptions import ApplicationError
 from portal.permissions import require
 from portal.sequences import sequence_next
@@ -79,6 +80,14 @@ INPUT_ALIASES = ("included_hours",)
 AMENDABLE_EXTRAS = ("ticket_prices",)
 
 
+
+
+def contract_event_payload(contract: Contract, **extra) -> dict:
+    """What a webhook says about a contract (portal.events)."""
+    return {"contract": {
+        "reference": contract.reference, "title": contract.title, "status": contract.status,
+        "client": contract.client.reference, "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat() if contract.end_date else None, **extra}}
 
 
 def _refuse(message: str, code: str = "invalid_state") -> None:
@@ -387,6 +396,7 @@ def contract_activate(*, contract: Contract, actor, signed_on: date, client_sign
                                    effective_from=contract.start_date, snapshot=contract_snapshot(contract))
     audit_log(tenant=contract.tenant, actor=actor, action="contract.activate", obj=contract,
               organization=contract.client, changes={"status": ["sent", "active"], "signed_on": signed_on})
+    emit(tenant_id=contract.tenant_id, event_type="contract.activated", payload=contract_event_payload(contract))
     return contract
 
 
@@ -478,6 +488,9 @@ def contract_terminate(
     audit_log(tenant=contract.tenant, actor=actor, action="contract.terminate", obj=contract,
               organization=contract.client,
               changes={"notice_given_on": notice_given_on, "given_by": given_by, "reason": reason, "end_date": end})
+    emit(tenant_id=contract.tenant_id, event_type="contract.terminated",
+         payload=contract_event_payload(contract, notice_given_on=notice_given_on.isoformat(), given_by=given_by,
+                                        reason=reason))
     return contract
 
 

@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 
 from contracts.models import Contract, ContractReminder, ContractStatus, ContractTerm
 from contracts.notifications import reminder_notify
+from contracts.services.contracts import contract_event_payload
 from portal.audit import audit_log
+from portal.events import emit
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,9 @@ def _remind(contract: Contract, today: date, report: DailyReport) -> None:
                 reminder = ContractReminder.objects.create(tenant_id=contract.tenant_id, contract=contract,
                                                            kind=kind, due_date=due, days_before=d)
                 reminder_notify(reminder=reminder)  # its e-mails, committed with it
+                emit(tenant_id=contract.tenant_id, event_type="contract.renewal_due",
+                     payload=contract_event_payload(contract, reminder=kind, due_date=due.isoformat(),
+                                                    days_before=d))
         except IntegrityError:
             continue  # already sent
         report.reminders.append(f"{contract.reference}:{kind}:{due}:-{d}")

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("sla.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("integrations.api.urls")),
 ]

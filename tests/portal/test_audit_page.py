@@ -16,7 +16,7 @@ import pytest
 from portal.audit import audit_log
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("portal", "contracts", "sla", "tickets", "billing")
+APPS = ("portal", "contracts", "sla", "tickets", "billing", "integrations")
 
 # action -> (changes as its service writes them, texts the page shows)
 EVENTS: dict[str, tuple[dict, list[str]]] = {
@@ -37,6 +37,16 @@ EVENTS: dict[str, tuple[dict, list[str]]] = {
     "invoice.resume_contract": ({"contract": "CTR-2026-0001"}, ["CTR-2026-0001"]),
     "api_token.create": ({"name": "Monitoring", "expires_at": None}, ["Monitoring"]),
     "api_token.revoke": ({}, []),
+    "webhook.create": ({"name": "Monitoring", "url": "https://hooks.example.com/portal",
+                        "event_types": ["ticket.created", "sla.breach"]},
+                       ["Monitoring", "https://hooks.example.com/portal", "ticket.created, sla.breach"]),
+    "webhook.update": ({"name": ["Monitoring", "Alerting"], "is_active": [False, True]},
+                       ["Monitoring → Alerting", "no → yes"]),
+    "webhook.delete": ({"name": "Monitoring", "url": "https://hooks.example.com/portal"}, ["Monitoring"]),
+    "webhook.roll_secret": ({}, []),
+    "webhook.test": ({"event": "0b5c3f1e-8a44-4f5e-9d1e-3f7c2a1b9e10"}, ["0b5c3f1e-8a44-4f5e-9d1e-3f7c2a1b9e10"]),
+    "webhook.disable": ({"failing_since": "2026-03-01T10:00:00+00:00", "reason": "Every delivery failed for 3 days."},
+                        ["Every delivery failed for 3 days."]),
     "calendar.create": (
         {"name": "Office hours", "timezone": "Europe/Paris", "always_open": False,
          "hours": {"mon": [["09:00", "18:00"]]}, "holidays": ["2026-12-25"]},

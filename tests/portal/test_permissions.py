@@ -93,6 +93,11 @@ EXPECTED: dict[str, set[str]] = {
     "invoice.download": EVERYONE,  # never a draft; clients: their organisation's
     "report.generate": EDITORS,
     "report.download": EVERYONE,  # clients: their organisation's contracts
+    "webhook.list": ADMINS,
+    "webhook.create": ADMINS,
+    "webhook.update": ADMINS,
+    "webhook.delete": ADMINS,
+    "webhook.test": ADMINS,
     "token.create": EVERYONE,
     "token.revoke": EVERYONE,  # one's own tokens
 }
@@ -248,8 +253,10 @@ def test_it_lets_a_user_revoke_its_own_token():
 SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
     "tickets.services", "tickets.attachments", "tickets.plans", "portal.services", "portal.login_lockout",
-    "billing.services",
+    "billing.services", "integrations.services",
 )
+# A public address given as such (no name to resolve): a receiver the SSRF check accepts.
+PUBLIC_HOOK = "https://93.184.215.14/hooks/portal"
 
 
 def services_taking_an_actor() -> dict[str, object]:
@@ -367,6 +374,13 @@ class World:
         from portal.services import api_token_create
 
         return api_token_create(user=self.people["alice"], name="Monitoring")[0]
+
+    @cached_property
+    def webhook(self):
+        from integrations.services import webhook_create
+
+        return webhook_create(tenant=self.tenant, actor=self.people["alice"], name="Monitoring", url=PUBLIC_HOOK,
+                              event_types=["ticket.created"])[0]
 
 
 @dataclass
@@ -488,6 +502,13 @@ CASES: dict[str, list[Case]] = {
         "invoice": w.issued_invoice, "reason": "Goodwill", "amount": Decimal("10.00"), "today": BILLING_TODAY})],
     "portal.services.tenant_settings_update": [Case("tenant_settings.edit", lambda w: {
         "tenant": w.tenant, "contract_reminder_days": [60, 30]})],
+    "integrations.services.webhook_create": [Case("webhook.create", lambda w: {
+        "tenant": w.tenant, "name": "Alerts", "url": PUBLIC_HOOK, "event_types": ["sla.breach"]})],
+    "integrations.services.webhook_update": [Case("webhook.update", lambda w: {
+        "subscription": w.webhook, "name": "Renamed", "is_active": False})],
+    "integrations.services.webhook_roll_secret": [Case("webhook.update", lambda w: {"subscription": w.webhook})],
+    "integrations.services.webhook_delete": [Case("webhook.delete", lambda w: {"subscription": w.webhook})],
+    "integrations.services.webhook_send_test": [Case("webhook.test", lambda w: {"subscription": w.webhook})],
 }
 
 SERVICES = services_taking_an_actor()
