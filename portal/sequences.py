@@ -10,10 +10,11 @@ from portal.models import TenantSequence
 # until the caller's transaction ends) and returning the new value. PostgreSQL and
 # SQLite (3.35+) both read it.
 NEXT_SQL = (
-    f'INSERT INTO "{TenantSequence._meta.db_table}" ("tenant_id", "key", "last_value") VALUES (%s, %s, 1) '
-    f'ON CONFLICT ("tenant_id", "key") DO UPDATE SET "last_value" = "{TenantSequence._meta.db_table}"."last_value" + 1 '
+    'INSERT INTO "portal_tenantsequence" ("tenant_id", "key", "last_value") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("tenant_id", "key") DO UPDATE SET "last_value" = "portal_tenantsequence"."last_value" + 1 '
     'RETURNING "last_value"'
 )
+assert TenantSequence._meta.db_table == "portal_tenantsequence"
 
 
 def sequence_next(*, tenant, key: str) -> int:
