@@ -22,4 +22,4 @@ RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsa
 RUN useradd --create-home --uid 1000 portal && mkdir -p /data/media && chown -R portal /data /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi:application", "-c", "gunicorn.conf.py"]

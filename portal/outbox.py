@@ -126,10 +126,67 @@ def outbox_email(*, tenant_id: int, kind: str, recipients: Iterable[User | str],
 
 
 def _deliver_after_commit(ids: list[int] | None) -> None:
+    """Hand the new rows to their deliverer once the transaction commits — never in the
+    request itself (OUTBOX_DELIVERY): a Celery worker when a broker is configured, else a
+    thread of this process (embedded mode, where Celery tasks would run eagerly, inside
+    the request)."""
+    from django.conf import settings
+
+    if getattr(settings, "OUTBOX_DELIVERY", "celery") == "thread":
+        transaction.on_commit(lambda: local_deliverer().kick(ids))
+        return
     from portal.celery import enqueue_on_commit
     from portal.tasks import outbox_deliver_task
 
     enqueue_on_commit(outbox_deliver_task, ids)
+
+
+class LocalDeliverer:
+    """The outbox's deliverer in a process without a broker: one daemon thread that
+    delivers the rows it is handed and, every minute, whatever is due (the sweep beat
+    does with a broker). Rendering and sending happen on this thread, off the request."""
+
+    SWEEP_SECONDS = 60
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="outbox-deliverer", daemon=True)
+        self._thread.start()
+
+    def kick(self, ids: list[int] | None) -> None:
+        self._queue.put(ids)
+
+    def _run(self) -> None:
+        import queue
+
+        from django.db import connections
+
+        while True:
+            try:
+                ids = self._queue.get(timeout=self.SWEEP_SECONDS)
+            except queue.Empty:
+                ids = None
+            try:
+                outbox_deliver(ids=ids)
+            except Exception:  # the rows stay due; the next kick or sweep tries again
+                logger.exception("the local outbox deliverer failed; the rows stay due")
+            finally:
+                connections.close_all()
+
+
+_local: LocalDeliverer | None = None
+_local_lock = __import__("threading").Lock()
+
+
+def local_deliverer() -> LocalDeliverer:
+    global _local
+    with _local_lock:
+        if _local is None:
+            _local = LocalDeliverer()
+        return _local
 
 
 # ---------------------------------------------------------------------- delivering

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from portal.models import TenantSequence
+
+# One statement: creates the counter at 1 or increments it, taking the row's lock (held
+# until the caller's transaction ends) and returning the new value. PostgreSQL and
+# SQLite (3.35+) both read it.
+NEXT_SQL = (
+    'INSERT INTO "portal_tenantsequence" ("tenant_id", "key", "last_value") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("tenant_id", "key") DO UPDATE SET "last_value" = "portal_tenantsequence"."last_value" + 1 '
+    'RETURNING "last_value"'
+)
+assert TenantSequence._meta.db_table == "portal_tenantsequence"
 
 
 def sequence_next(*, tenant, key: str) -> int:
@@ -15,8 +25,6 @@ def sequence_next(*, tenant, key: str) -> int:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next must run inside a transaction")
-    TenantSequence.objects.get_or_create(tenant=tenant, key=key)
-    seq = TenantSequence.objects.select_for_update().get(tenant=tenant, key=key)
-    seq.last_value += 1
-    seq.save(update_fields=["last_value"])
-    return seq.last_value
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_SQL, [tenant.pk, key])
+        return int(cursor.fetchone()[0])

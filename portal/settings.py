@@ -235,6 +235,12 @@ else:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run eagerly in-process (embedded mode).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# Who renders and sends the outbox's e-mails, never the request that wrote them:
+# "celery" (a worker; the default with a broker) or "thread" (a thread of the web
+# process; the default without one, where Celery tasks would run inside the request).
+OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
+if OUTBOX_DELIVERY not in ("celery", "thread"):
+    raise ImproperlyConfigured(f"OUTBOX_DELIVERY must be celery or thread, not {OUTBOX_DELIVERY!r}")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True

@@ -45,6 +45,10 @@ def _test_settings(request):
         return
     settings = request.getfixturevalue("settings")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The outbox is handed to Celery, which runs eagerly in tests (on commit): the tests
+    # of notifications read mail.outbox right after the request. The thread deliverer of
+    # the embedded mode has tests of its own (tests/portal/test_outbox.py).
+    settings.OUTBOX_DELIVERY = "celery"
     # Hashing is deliberately slow in production; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -36,7 +36,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.notifications import ticket_notify
-from tickets.sla import ticket_sla_refresh
+from tickets.sla import apply_sla, record_sla_events, ticket_sla_evaluate, ticket_sla_refresh
 from tickets.validation import intervention_date_error
 
 # The ticket's workflow. Who may make which move is the policy's ("ticket.change_status":
@@ -132,7 +132,7 @@ def ticket_create(
     now = now or timezone.now()
     matrix_priority = priority_for(tenant=tenant, impact=impact, urgency=urgency)
     ticket = Ticket(
-        tenant=tenant, contract=contract, organization_id=contract.client_id, covered_item=covered_item,
+        tenant=tenant, contract=contract, organization=contract.client, covered_item=covered_item,
         title=title.strip()[:200], description=description.strip(), maintenance_type=maintenance_type,
         impact=impact, urgency=urgency, priority=priority or matrix_priority,
         priority_reason=(priority_reason or "").strip() if priority else "", source=source,
@@ -140,11 +140,19 @@ def ticket_create(
         created_at=now,
     )
     ticket.reference = f"TCK-{sequence_next(tenant=tenant, key='ticket'):06d}"
-    ticket.save()
     response, resolution = _targets(ticket)
-    _event(ticket, TicketEventKind.CREATED, actor=actor, at=now, to_value=ticket.priority,
-           response_minutes=response, resolution_minutes=resolution)
-    ticket_sla_refresh(ticket, now=now)
+    created = TicketEvent(tenant_id=tenant.pk, kind=TicketEventKind.CREATED, actor=actor, at=now,
+                          to_value=ticket.priority, response_minutes=response, resolution_minutes=resolution)
+    # Its SLA is evaluated from its one event before the ticket is written, so that the
+    # row is inserted complete (one INSERT, no UPDATE after it); nothing is due yet at
+    # creation, but whatever the evaluation says is recorded as everywhere else.
+    result = ticket_sla_evaluate(ticket, now=now, events=[created])
+    apply_sla(ticket, result)
+    ticket.save()
+    created.ticket = ticket
+    created.save()
+    if result is not None:
+        record_sla_events(ticket, result)
     if membership is not None and membership.is_provider:
         audit_log(tenant=tenant, actor=actor, action="ticket.create", obj=ticket, organization=contract.client,
                   changes={"title": ticket.title, "priority": ticket.priority, "contract": contract.reference})

@@ -307,3 +307,39 @@ def test_it_sends_each_row_once_with_two_deliverers_at_once(alice):
 
     assert len(mail.outbox) == 10
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"sent"}
+
+
+# ---------------------------------------------------------------------- without a broker
+
+
+def test_it_hands_the_rows_to_the_local_deliverer_without_a_broker(alice, settings,
+                                                                  django_capture_on_commit_callbacks):
+    settings.OUTBOX_DELIVERY = "thread"
+    kicked: list = []
+    with mock.patch.object(outbox, "local_deliverer", return_value=mock.Mock(kick=kicked.append)), \
+            django_capture_on_commit_callbacks(execute=True):
+        services.api_token_create(user=alice, name="Monitoring")
+
+    assert len(kicked) == 1  # once, after commit
+    assert OutboxMessage.objects.get().state == OutboxState.PENDING
+    assert mail.outbox == []  # nothing rendered nor sent by the caller
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_the_rows_from_a_thread_of_its_own_without_a_broker(alice, settings):
+    settings.OUTBOX_DELIVERY = "thread"
+    sent_by: list[str] = []
+    real_send = outbox._send
+
+    def send(row):
+        sent_by.append(threading.current_thread().name)
+        return real_send(row)
+
+    with mock.patch.object(outbox, "_send", send):
+        services.api_token_create(user=alice, name="Monitoring")
+        deadline = timezone.now() + timedelta(seconds=20)
+        while OutboxMessage.objects.get().state == OutboxState.PENDING and timezone.now() < deadline:
+            threading.Event().wait(0.05)
+
+    assert OutboxMessage.objects.get().state == OutboxState.SENT
+    assert sent_by == ["outbox-deliverer"]

@@ -83,3 +83,9 @@ def test_it_spends_no_number_on_a_refused_organization(alice):
             address_line1="1 rue de la Paix", postal_code="75002", city="Paris",
         )
     assert _create(tenant, alice, 1).reference == "ORG-0001"
+
+
+def test_it_takes_a_number_in_one_statement(tenant_a, django_assert_num_queries):
+    next_in_transaction(tenant_a)
+    with transaction.atomic(), django_assert_num_queries(1):
+        assert sequence_next(tenant=tenant_a, key="ticket") == 2

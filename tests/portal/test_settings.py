@@ -111,3 +111,56 @@ def test_it_links_e_mails_to_the_first_allowed_host_in_production_by_default():
 
 def test_it_refuses_to_start_with_a_site_url_that_is_not_an_address():
     assert_refused(load(**production(SECRET_KEY=STRONG_KEY, SITE_URL="portal.example")), "SITE_URL")
+
+
+PRODUCTION_SPEED = (
+    "import os, json, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+    "from django.conf import settings; from django.template import engines; "
+    "loaders = [type(l).__module__ + '.' + type(l).__name__ for l in engines['django'].engine.template_loaders]; "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'loaders': loaders, 'conn_max_age': db['CONN_MAX_AGE'], "
+    "'health_checks': db.get('CONN_HEALTH_CHECKS', False)}))"
+)
+
+
+def test_it_caches_compiled_templates_in_production():
+    import json
+
+    result = run(["-c", PRODUCTION_SPEED], **production(SECRET_KEY=STRONG_KEY))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["loaders"] == ["django.template.loaders.cached.Loader"]
+
+
+def test_it_keeps_database_connections_open_in_production():
+    import json
+
+    result = run(["-c", PRODUCTION_SPEED], **production(SECRET_KEY=STRONG_KEY))
+    assert result.returncode == 0, result.stderr
+    speed = json.loads(result.stdout)
+    assert speed["conn_max_age"] >= 60
+    assert speed["health_checks"] is True
+
+
+GUNICORN_CONF = (
+    "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+    "print(json.dumps({k: c[k] for k in ('workers', 'threads', 'worker_class', 'timeout', 'max_requests')}))"
+)
+
+
+def test_it_runs_two_sync_gunicorn_workers_per_core():
+    import json
+    import multiprocessing
+
+    result = run(["-c", GUNICORN_CONF])
+    assert result.returncode == 0, result.stderr
+    conf = json.loads(result.stdout)
+    assert (conf["workers"], conf["threads"], conf["worker_class"]) == (2 * multiprocessing.cpu_count(), 1, "sync")
+
+
+def test_it_takes_the_gunicorn_worker_count_from_the_environment():
+    import json
+
+    result = run(["-c", GUNICORN_CONF], GUNICORN_WORKERS="5", GUNICORN_THREADS="4")
+    assert result.returncode == 0, result.stderr
+    conf = json.loads(result.stdout)
+    assert (conf["workers"], conf["threads"], conf["worker_class"]) == (5, 4, "gthread")

@@ -107,7 +107,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 raise ValidationError({"covered_item": [_("This item is not covered by the contract.")]})
         ticket = services.ticket_create(tenant=request.tenant, actor=request.user, contract=contract,
                                         covered_item=covered_item, source=TicketSource.API, **values)
-        return self._detail(ticket, status.HTTP_201_CREATED)
+        # The new ticket as the service built it (contract, client, requester and SLA
+        # state in hand): no need to read it back.
+        return Response(for_viewer(request.membership, TicketDetailSerializer)(ticket).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
