@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from portal import validators
 
@@ -28,6 +29,21 @@ def message_errors(request, exc: ValidationError) -> None:
     for group in groups:
         for message in group:
             messages.error(request, message)
+
+
+class TableRowForm(forms.Form):
+    """A form shown as one row of a table (the forms of a formset): its inputs have no
+    <label> beside them, so each is named by its label and row for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        for field in self.fields.values():
+            if field.widget.is_hidden:
+                continue
+            name = (_("%(label)s, row %(row)s") % {"label": field.label, "row": int(index) + 1}
+                    if index.isdigit() else field.label)
+            field.widget.attrs.setdefault("aria-label", name)
 
 
 # ---------------------------------------------------------------------- form fields

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms_util import TableRowForm
 from sla.models import WEEKDAYS, BusinessCalendar, Level, MaintenanceType, Priority
 
 WEEKDAY_LABELS = {
@@ -139,7 +140,7 @@ class PolicyForm(forms.Form):
         self.fields["calendar"].queryset = calendars
 
 
-class TargetForm(forms.Form):
+class TargetForm(TableRowForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", "—"), *Priority.choices], required=False)
     maintenance_type = forms.ChoiceField(
         label=_("Maintenance type"), choices=[("", _("Any")), *MaintenanceType.choices], required=False
@@ -165,8 +166,11 @@ class MatrixForm(forms.Form):
         super().__init__(*args, **kwargs)
         for impact in Level.values:
             for urgency in Level.values:
+                name = _("Priority for impact %(impact)s and urgency %(urgency)s") % {
+                    "impact": Level(impact).label, "urgency": Level(urgency).label}
                 self.fields[f"{impact}__{urgency}"] = forms.ChoiceField(
-                    choices=Priority.choices, initial=matrix[(impact, urgency)], label=f"{impact} × {urgency}"
+                    choices=Priority.choices, initial=matrix[(impact, urgency)], label=f"{impact} × {urgency}",
+                    widget=forms.Select(attrs={"aria-label": name}),
                 )
 
     def cells(self) -> dict[tuple[str, str], str]:

@@ -48,7 +48,7 @@ class StatusForm(forms.Form):
 
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput(attrs={"aria-label": _("Reason")}))
 
 
 class AssignForm(forms.Form):

@@ -19,7 +19,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
-from portal.forms_util import BoundedDateField
+from portal.forms_util import BoundedDateField, TableRowForm
 from sla.models import MaintenanceType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -132,7 +132,7 @@ for _priority in SERVICE_CREDIT_PRIORITIES:
             widget=forms.NumberInput(attrs={"aria-label": _label, "step": "0.01"}))
 
 
-class ItemForm(forms.Form):
+class ItemForm(TableRowForm):
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *ItemCategory.choices], required=False)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     identifier = forms.CharField(label=_("Identifier"), max_length=120, required=False)
@@ -152,7 +152,7 @@ class ItemForm(forms.Form):
 ItemFormSet = forms.formset_factory(ItemForm, extra=3, max_num=200)
 
 
-class MaintenanceTypeForm(forms.Form):
+class MaintenanceTypeForm(TableRowForm):
     maintenance_type = forms.ChoiceField(choices=MaintenanceType.choices, widget=forms.HiddenInput)
     selected = forms.BooleanField(label=_("Covered"), required=False)
     included = forms.BooleanField(label=_("Included in the price"), required=False, initial=True)

@@ -50,3 +50,16 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 });
+
+// A box that scrolls (a wide table on a phone) must be reachable with the keyboard.
+(function () {
+  function mark() {
+    document.querySelectorAll("table.list, .table-wrap, .scroll").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("htmx:afterSwap", mark);
+  window.addEventListener("resize", mark);
+})();
