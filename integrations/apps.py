@@ -11,7 +11,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import notifications  # noqa: F401  (registers the outbox renderers of its e-mails)
-        from integrations.webhooks import record_event
+        from integrations.webhooks import record_events
         from portal.events import event_sink
 
-        event_sink(record_event)
+        event_sink(record_events)

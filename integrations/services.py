@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.models import DeliveryState, WebhookDelivery, WebhookSubscription
-from integrations.webhooks import TEST_EVENT, _write_event, new_secret, resolve_target
+from integrations.webhooks import TEST_EVENT, _write_events, new_secret, resolve_target
 from portal.audit import audit_log
-from portal.events import EVENT_TYPES
+from portal.events import EVENT_TYPES, Event
 from portal.permissions import require
 
 WEBHOOK_LIMIT = 20  # subscriptions per tenant
@@ -118,8 +118,8 @@ def webhook_delete(*, subscription: WebhookSubscription, actor) -> None:
 def webhook_send_test(*, subscription: WebhookSubscription, actor) -> WebhookDelivery:
     """A `webhook.test` event to this subscription only, delivered like any other."""
     require(actor, "webhook.test", subscription)
-    event = _write_event(tenant_id=subscription.tenant_id, event_type=TEST_EVENT, subscriptions=[subscription],
-                         payload={"message": "This is a test event.", "subscription": subscription.pk})
+    [event] = _write_events([(Event(subscription.tenant_id, TEST_EVENT, {
+        "message": "This is a test event.", "subscription": subscription.pk}), [subscription])])
     audit_log(tenant=subscription.tenant, actor=actor, action="webhook.test", obj=subscription,
               changes={"event": str(event.uid)})
     return event.deliveries.get()

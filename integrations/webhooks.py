@@ -146,26 +146,37 @@ def resolve_target(url: str) -> tuple[str, str, int, list[str]]:
 # ---------------------------------------------------------------------- recording
 
 
-def record_event(*, tenant_id: int, event_type: str, payload: dict) -> WebhookEvent | None:
-    """The `portal.events` sink: the event and its deliveries, in the caller's transaction,
-    when at least one active subscription wants it (else nothing is written)."""
-    subscriptions = [s for s in WebhookSubscription.objects.filter(tenant_id=tenant_id, is_active=True)
-                     .only("pk", "event_types") if event_type in (s.event_types or [])]
-    if not subscriptions:
-        return None
-    return _write_event(tenant_id=tenant_id, event_type=event_type, payload=payload, subscriptions=subscriptions)
+def record_events(events) -> list[WebhookEvent]:
+    """The `portal.events` sink: each event and its deliveries, in the caller's
+    transaction, when at least one active subscription wants it (else nothing is
+    written). One query for the batch when nobody subscribed."""
+    tenants = {e.tenant_id for e in events}
+    subscriptions: dict[int, list[WebhookSubscription]] = {}
+    for s in WebhookSubscription.objects.filter(tenant_id__in=tenants, is_active=True).only(
+            "pk", "tenant_id", "event_types"):
+        subscriptions.setdefault(s.tenant_id, []).append(s)
+    wanted = [(e, [s for s in subscriptions.get(e.tenant_id, []) if e.event_type in (s.event_types or [])])
+              for e in events]
+    wanted = [(e, subs) for e, subs in wanted if subs]
+    if not wanted:
+        return []
+    return _write_events(wanted)
 
 
-def _write_event(*, tenant_id: int, event_type: str, payload: dict, subscriptions) -> WebhookEvent:
-    event = WebhookEvent.objects.create(tenant_id=tenant_id, event_type=event_type, payload=payload)
+def _write_events(wanted) -> list[WebhookEvent]:
+    """`wanted`: (event (tenant_id, event_type, payload), its subscriptions) pairs."""
+    now = timezone.now()
+    rows = WebhookEvent.objects.bulk_create([
+        WebhookEvent(tenant_id=e.tenant_id, event_type=e.event_type, payload=e.payload, created_at=now)
+        for e, _subs in wanted])
     deliveries = WebhookDelivery.objects.bulk_create([
-        WebhookDelivery(tenant_id=tenant_id, event=event, subscription=s, next_attempt_at=event.created_at)
-        for s in subscriptions])
+        WebhookDelivery(tenant_id=row.tenant_id, event=row, subscription=s, next_attempt_at=now)
+        for row, (_e, subs) in zip(rows, wanted, strict=True) for s in subs])
     from integrations.tasks import webhook_deliver_task
     from portal.celery import enqueue_on_commit
 
     enqueue_on_commit(webhook_deliver_task, [d.pk for d in deliveries])
-    return event
+    return rows
 
 
 def body_of(event: WebhookEvent, tenant_slug: str) -> bytes:

@@ -16,6 +16,7 @@ already sees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -34,20 +35,34 @@ EVENT_TYPES: dict[str, str] = {
     "invoice.overdue": _("Invoice overdue"),
 }
 
-EventSink = Callable[..., None]
+class Event(NamedTuple):
+    tenant_id: int
+    event_type: str
+    payload: dict
+
+
+EventSink = Callable[[list[Event]], None]
 _SINKS: list[EventSink] = []
 
 
 def event_sink(fn: EventSink) -> EventSink:
-    """Register a listener `fn(*, tenant_id, event_type, payload)` (an app's ready())."""
+    """Register a listener `fn(events)` (an app's ready()); it gets the events in batches."""
     if fn not in _SINKS:
         _SINKS.append(fn)
     return fn
 
 
+def emit_many(events: list[Event]) -> None:
+    """Announce several events at once (the SLA scan: a few queries for the whole batch,
+    not per event), in the caller's transaction."""
+    unknown = {e.event_type for e in events} - set(EVENT_TYPES)
+    if unknown:
+        raise LookupError(f"unknown event types {sorted(unknown)}: add them to portal.events.EVENT_TYPES")
+    if events:
+        for sink in _SINKS:
+            sink(events)
+
+
 def emit(*, tenant_id: int, event_type: str, payload: dict) -> None:
     """Announce `event_type` in the caller's transaction (call it inside it)."""
-    if event_type not in EVENT_TYPES:
-        raise LookupError(f"unknown event type {event_type!r}: add it to portal.events.EVENT_TYPES")
-    for sink in _SINKS:
-        sink(tenant_id=tenant_id, event_type=event_type, payload=payload)
+    emit_many([Event(tenant_id, event_type, payload)])

@@ -172,14 +172,12 @@ def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[S
     from tickets.notifications import sla_events_notify
 
     sla_events_notify(new)
-    from portal.events import emit
+    from portal.events import Event, emit_many
 
-    for event in new:
-        ticket = event.ticket
-        emit(tenant_id=event.tenant_id, event_type=f"sla.{event.kind}", payload={
-            "ticket": {"reference": ticket.reference, "title": ticket.title, "status": ticket.status,
-                       "priority": ticket.priority},
-            "metric": event.metric, "at": event.at.isoformat()})
+    emit_many([Event(e.tenant_id, f"sla.{e.kind}", {
+        "ticket": {"reference": e.ticket.reference, "title": e.ticket.title, "status": e.ticket.status,
+                   "priority": e.ticket.priority},
+        "metric": e.metric, "at": e.at.isoformat()}) for e in new])
     return new
 
 
