@@ -24,18 +24,37 @@ def home(request):
 class _TicketRows:
     """The (ticket, badge) rows of a dashboard list, read only if its template shows it."""
 
-    def __init__(self, tickets):
+    def __init__(self, tickets, *, for_client: bool = False):
         self.tickets = tickets
+        self.for_client = for_client
 
     @cached_property
     def rows(self) -> list:
-        return [(t, ticket_display.badge(t)) for t in self.tickets]
+        return ticket_display.badges(self.tickets, for_client=self.for_client)
 
     def __iter__(self):
         return iter(self.rows)
 
     def __bool__(self) -> bool:
         return bool(self.rows)
+
+
+def _support(tenant, membership) -> dict:
+    """The provider's support phone and the hours of the client's contracts (their
+    business calendars), for the client's home page."""
+    from contracts.selectors.contracts import contract_list
+
+    hours = []
+    seen = set()
+    contracts = contract_list(tenant=tenant, viewer=membership).filter(status__in=["active", "suspended"]) \
+        .select_related("sla_policy__calendar")
+    for contract in contracts:
+        calendar = contract.sla_policy.calendar if contract.sla_policy_id else None
+        if calendar is None or calendar.pk in seen:
+            continue
+        seen.add(calendar.pk)
+        hours.append(ticket_display.calendar_hours(calendar))
+    return {"desk": ticket_selectors.support_desk(tenant=tenant), "hours": hours}
 
 
 @tenant_required()
@@ -63,7 +82,11 @@ def dashboard(request):
             context["recent_clients"] = orgs.filter(kind="client").order_by("-created_at")[:5]
     else:
         context["organization"] = membership.organization
-        context["contacts"] = party_selectors.contact_list(organization=membership.organization)
+        context["open_rows"] = _TicketRows(ticket_selectors.ticket_list(
+            tenant=tenant, viewer=membership, open_only=True).exclude(status="waiting_on_client")[:10], for_client=True)
+        context["waiting_rows"] = _TicketRows(ticket_selectors.waiting_on_me(tenant=tenant, viewer=membership)[:10],
+                                              for_client=True)
+        context["support"] = _support(tenant, membership)
         if can(membership, "billing.read"):
             context["hour_banks"] = list(billing_selectors.hour_bank_contracts(tenant=tenant, viewer=membership))
             context["latest_invoices"] = billing_selectors.latest_invoices(tenant=tenant, viewer=membership)

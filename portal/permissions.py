@@ -151,6 +151,16 @@ POLICY: dict[str, PolicyRule] = {
     "ticket.set_priority": PolicyRule(PROVIDERS),
     "ticket.assign": PolicyRule(PROVIDERS),
     "intervention.log": PolicyRule(PROVIDERS),
+    # The ticket page's composer: reply or note, next status, time spent, in one submit.
+    "ticket.work": PolicyRule(PROVIDERS),
+    # Satisfaction: the client of a closed ticket; a tenant administrator may record a
+    # rating given by phone.
+    "ticket.rate": PolicyRule(
+        CLIENT_ROLES | ADMINS, **_own_organization("organization_id", "clients: only their organisation's tickets "
+                                                                     "(404 otherwise)", hide=True)),
+    "canned_reply.list": PolicyRule(PROVIDERS),
+    "canned_reply.manage": PolicyRule(ADMINS),
+    "support_desk.edit": PolicyRule(ADMINS),
     "attachment.add": PolicyRule(EVERYONE, **CLIENT_TICKETS),
     # The tenant
     "audit.read": PolicyRule(ADMINS),

@@ -35,7 +35,8 @@ from integrations.models import WebhookSubscription
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
-from tickets.models import Attachment, Ticket
+from tickets.models import Attachment, CannedReply, Ticket
+from tickets.services import rating_token
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,11 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "invoice_ref": lambda w: w["invoice"].number,
     "run_id": lambda w: str(w["run"].pk),
     "subscription_id": lambda w: str(w["webhook"].pk),
+    "canned_reply_id": lambda w: str(w["canned_reply"].pk),
+    # The e-mail's rating link: signed for one recipient (alice here); opened in anybody
+    # else's session it answers 404.
+    "rating_token": lambda w: w["rating_token"],
+    "score": lambda w: "good",
 }
 
 
@@ -118,11 +124,15 @@ def world(tenant_a, org_a1, alice) -> World:
                                                  url="https://hooks.a-only.test/zyxwv", event_types=["ticket.created"])
     objs = {"invoice": invoice, "run": run, "webhook": webhook, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
-            "ticket": ticket, "attachment": attachment}
+            "ticket": ticket, "attachment": attachment,
+            "canned_reply": CannedReply.objects.create(tenant=tenant_a, title="Zyxwv A-only reply", language="en",
+                                                       body="Text."),
+            "rating_token": rating_token(ticket, alice)}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
-               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, webhook.name, webhook.url]
+               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, webhook.name, webhook.url,
+               "Zyxwv A-only reply"]
     return World(values=values, markers=markers)
 
 

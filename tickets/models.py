@@ -126,6 +126,14 @@ class TicketEvent(TenantOwnedModel):
         return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
 
 
+class MessageKind(models.TextChoices):
+    REPLY = "reply", pgettext_lazy("ticket message", "Reply")
+    # The question asked when the ticket waits on the client, and the resolution note
+    # ("what was done"): public messages the client reads in the conversation and e-mail.
+    QUESTION = "question", pgettext_lazy("ticket message", "Question to the client")
+    RESOLUTION = "resolution", pgettext_lazy("ticket message", "Resolution")
+
+
 class TicketMessage(TenantOwnedModel):
     """A public reply (visible to the client) or an internal note (provider only)."""
 
@@ -133,6 +141,7 @@ class TicketMessage(TenantOwnedModel):
     author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=MessageKind.choices, default=MessageKind.REPLY)
     # A double click (or a client retry) with the same key stores the message once. The
     # key is the author's own: another author's key is another message (a key found by
     # ticket alone once returned a technician's internal note to a client).
@@ -171,6 +180,79 @@ class Attachment(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class RatingScore(models.TextChoices):
+    GOOD = "good", pgettext_lazy("satisfaction", "Good")
+    BAD = "bad", pgettext_lazy("satisfaction", "Bad")
+
+
+class RatingSource(models.TextChoices):
+    PAGE = "page", _("Ticket page")
+    EMAIL = "email", _("E-mail link")
+    API = "api", _("API")
+
+
+class TicketRating(TenantOwnedModel):
+    """The client's satisfaction with a closed ticket: good or bad, with a comment. One
+    per ticket; rating again replaces it."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    organization = models.ForeignKey("contracts.Organization", on_delete=models.PROTECT, related_name="+")
+    score = models.CharField(_("rating"), max_length=4, choices=RatingScore.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rated_at = models.DateTimeField(_("rated at"))
+    source = models.CharField(max_length=8, choices=RatingSource.choices, default=RatingSource.PAGE)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        indexes = [models.Index(fields=["tenant", "rated_at"], name="rating_tenant_at"),
+                   models.Index(fields=["tenant", "organization", "rated_at"], name="rating_tenant_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.score}"
+
+
+class CannedReply(TenantOwnedModel):
+    """A ready-made answer of the tenant, in French or English, that staff insert in the
+    ticket composer and adapt."""
+
+    class Language(models.TextChoices):
+        FR = "fr", _("French")
+        EN = "en", _("English")
+
+    title = models.CharField(_("title"), max_length=120)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["language", "title", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "language", "title"], name="cannedreply_title_once")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SupportDesk(TenantOwnedModel):
+    """How clients reach the provider's support (shown on their home page): the phone
+    number and a sentence about the hours (the hours themselves come from the contract's
+    business calendar)."""
+
+    phone = models.CharField(_("support phone"), max_length=40, blank=True)
+    hours_note = models.CharField(_("about the hours"), max_length=300, blank=True,
+                                  help_text=_("e.g. “Emergencies on the same number outside these hours.”"))
+    email = models.EmailField(_("support e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("support desk")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="supportdesk_once")]
+
+    def __str__(self) -> str:
+        return self.phone
 
 
 class InterventionMode(models.TextChoices):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from portal.links import site_url
 from portal.models import Membership, OutboxMessage, Role, User
 from portal.outbox import Email, email_renderer, outbox_email_rows, outbox_write, user_language
-from tickets.models import SlaEvent, Ticket, TicketMessage, TicketStatus
+from tickets.models import MessageKind, SlaEvent, Ticket, TicketMessage, TicketStatus
 
 # Kinds a user may turn off; warnings, breaches and resolutions always go out.
 OPTIONAL_KINDS = ("created", "reply", "status", "assigned")
@@ -48,7 +48,7 @@ def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author
         people = _team(ticket, teams) + requester()
     elif kind == "reply":
         people = _team(ticket, teams) if author_is_client else requester()
-    elif kind in ("status", "resolved"):
+    elif kind in ("status", "resolved", "closed"):
         people = requester()
     elif kind == "assigned":
         people = [ticket.assignee] if ticket.assignee_id else []
@@ -64,6 +64,8 @@ def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author
         if user.pk == actor_id and not (kind == "created" and user.pk == ticket.requester_id):
             continue
         if kind in OPTIONAL_KINDS and kind in (user.notification_optouts or []):
+            continue
+        if kind == "closed" and "status" in (user.notification_optouts or []):
             continue
         unique[user.pk] = user
     return list(unique.values())
@@ -123,10 +125,39 @@ def _email(row: OutboxMessage, ticket: Ticket, **context) -> Email:
 
 @email_renderer("ticket.created")
 @email_renderer("ticket.assigned")
-@email_renderer("ticket.resolved")
 def _ticket_event(row: OutboxMessage) -> Email | None:
     ticket = _ticket(row)
     return _email(row, ticket) if ticket is not None else None
+
+
+def _public_message(row: OutboxMessage, ticket: Ticket) -> TicketMessage | None:
+    """The message posted with the change (never an internal note, whatever the row says)."""
+    if not row.context.get("message_id"):
+        return None
+    return TicketMessage.objects.filter(tenant_id=row.tenant_id, ticket=ticket, pk=row.context["message_id"],
+                                        internal=False).first()
+
+
+def resolution_text(ticket: Ticket) -> str:
+    """What was done, for "Is it solved?": the resolution note, else the provider's last
+    public reply, else the work logged."""
+    public = TicketMessage.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket, internal=False)
+    note = public.filter(kind=MessageKind.RESOLUTION).order_by("-created_at", "-id").first()
+    if note is None and ticket.requester_id:
+        note = public.exclude(author_id=ticket.requester_id).order_by("-created_at", "-id").first()
+    if note is not None:
+        return note.body
+    return "\n".join(ticket.interventions.filter(tenant_id=ticket.tenant_id).order_by("date", "id")
+                     .values_list("description", flat=True))
+
+
+@email_renderer("ticket.resolved")
+def _ticket_resolved(row: OutboxMessage) -> Email | None:
+    ticket = _ticket(row)
+    if ticket is None:
+        return None
+    message = _public_message(row, ticket)
+    return _email(row, ticket, resolution=message.body if message is not None else resolution_text(ticket))
 
 
 @email_renderer("ticket.status")
@@ -135,7 +166,22 @@ def _ticket_status(row: OutboxMessage) -> Email | None:
     if ticket is None:
         return None
     status = row.context.get("status") or ticket.status  # the status moved to, not the one of delivery time
-    return _email(row, ticket, status_label=TicketStatus(status).label)
+    return _email(row, ticket, status_label=TicketStatus(status).label, message=_public_message(row, ticket))
+
+
+@email_renderer("ticket.closed")
+def _ticket_closed(row: OutboxMessage) -> Email | None:
+    """The ticket is closed: how did we do? One click on good or bad records the rating
+    (a signed link for this recipient), then a page asks for a comment."""
+    from tickets.services import rating_token
+
+    ticket = _ticket(row)
+    if ticket is None or row.user is None:
+        return None
+    token = rating_token(ticket, row.user)
+    base = f"{settings.PORTAL_BASE_URL}/rate/{token}"
+    return _email(row, ticket, rate_good=f"{base}/good/", rate_bad=f"{base}/bad/",
+                  resolution=resolution_text(ticket))
 
 
 @email_renderer("ticket.reply")

@@ -8,7 +8,18 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from portal.models import Membership, Role
 from portal.tenancy import get_for_tenant
-from tickets.models import OPEN_STATUSES, Attachment, Intervention, Ticket, TicketEvent, TicketMessage
+from tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    CannedReply,
+    Intervention,
+    RatingScore,
+    SupportDesk,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    TicketRating,
+)
 
 
 def _check(tenant, viewer: Membership) -> None:
@@ -29,10 +40,11 @@ QUEUE_ORDER = (F("sla_breached").desc(), F("sla_paused").asc(), F("sla_due_at").
 def ticket_list(
     *, tenant, viewer: Membership, open_only: bool = False, mine: bool = False, unassigned: bool = False,
     client_ref: str = "", contract_ref: str = "", priority: str = "", maintenance_type: str = "", status: str = "",
-    breached: bool | None = None, at_risk: bool = False, search: str = "",
+    breached: bool | None = None, at_risk: bool = False, search: str = "", sort: str = "",
 ) -> QuerySet[Ticket]:
     """Tickets in queue order for the provider (breached first, nearest SLA deadline
-    first, paused last) and newest first for clients."""
+    first, paused last) and newest first for clients; `sort` (a key of SORTS, "-" first
+    for descending) orders by a column instead."""
     _check(tenant, viewer)
     qs = _visible(Ticket.objects.filter(tenant=tenant), viewer).select_related(
         "organization", "contract", "assignee", "requester")
@@ -58,9 +70,22 @@ def ticket_list(
         qs = qs.filter(sla_warning=True, sla_breached=False)
     if search:
         qs = qs.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+    key = sort.lstrip("-")
+    if key in SORTS:
+        fields = SORTS[key]
+        if sort.startswith("-"):
+            fields = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+        return qs.order_by(*fields, "id")
     if viewer.is_provider:
         return qs.order_by(*QUEUE_ORDER)
     return qs.order_by("-created_at", "-id")
+
+
+# The queue's sortable columns.
+SORTS = {
+    "ticket": ["reference"], "client": ["organization__legal_name"], "priority": ["priority"],
+    "status": ["status"], "assignee": ["assignee__full_name"], "opened": ["created_at"],
+}
 
 
 def ticket_get(*, tenant, viewer: Membership, reference: str) -> Ticket:
@@ -125,3 +150,70 @@ def ticket_counts(*, tenant, viewer: Membership) -> dict:
         unassigned=Count("id", filter=Q(assignee__isnull=True)),
     )
     return figures
+
+
+# ---------------------------------------------------------------------- satisfaction
+
+
+def ticket_rating(*, ticket: Ticket) -> TicketRating | None:
+    return TicketRating.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket).select_related("rated_by").first()
+
+
+def satisfaction_summary(tenant, since=None, until=None, organization=None) -> dict:
+    """Ratings given in [since, until) (aware datetimes, either open), for the tenant or
+    one client organisation: {"good", "bad", "total", "percent_good"} (percent_good is
+    None without a rating; an int from 0 to 100). For the dashboards and the monthly
+    report."""
+    from django.db.models import Count
+
+    qs = TicketRating.objects.filter(tenant=tenant)
+    if since is not None:
+        qs = qs.filter(rated_at__gte=since)
+    if until is not None:
+        qs = qs.filter(rated_at__lt=until)
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    figures = qs.aggregate(good=Count("id", filter=Q(score=RatingScore.GOOD)),
+                           bad=Count("id", filter=Q(score=RatingScore.BAD)))
+    total = figures["good"] + figures["bad"]
+    return {**figures, "total": total,
+            "percent_good": round(100 * figures["good"] / total) if total else None}
+
+
+def ticket_ratings(*, tenant, viewer: Membership, since=None, until=None) -> QuerySet[TicketRating]:
+    """The ratings `viewer` may read (provider staff: all; clients: their organisation's),
+    newest first."""
+    _check(tenant, viewer)
+    qs = TicketRating.objects.filter(tenant=tenant).select_related("ticket", "organization", "rated_by")
+    if viewer.is_client:
+        qs = qs.filter(organization_id=viewer.organization_id)
+    if since is not None:
+        qs = qs.filter(rated_at__gte=since)
+    if until is not None:
+        qs = qs.filter(rated_at__lt=until)
+    return qs.order_by("-rated_at", "-id")
+
+
+# ---------------------------------------------------------------------- the support desk
+
+
+def canned_reply_list(*, tenant, viewer: Membership) -> QuerySet[CannedReply]:
+    """The tenant's canned replies, for provider staff (none for clients)."""
+    _check(tenant, viewer)
+    qs = CannedReply.objects.filter(tenant=tenant)
+    return qs if viewer.is_provider else qs.none()
+
+
+def canned_reply_get(*, tenant, viewer: Membership, canned_reply_id) -> CannedReply:
+    return get_for_tenant(canned_reply_list(tenant=tenant, viewer=viewer), tenant, pk=canned_reply_id)
+
+
+def support_desk(*, tenant) -> SupportDesk:
+    """The tenant's support contact (an empty one until an administrator fills it)."""
+    return SupportDesk.objects.filter(tenant=tenant).first() or SupportDesk(tenant=tenant)
+
+
+def waiting_on_me(*, tenant, viewer: Membership) -> QuerySet[Ticket]:
+    """A client's tickets waiting for their answer, oldest question first."""
+    return _visible(Ticket.objects.filter(tenant=tenant, status__in=["waiting_on_client", "resolved"]),
+                    viewer).order_by("updated_at", "id")

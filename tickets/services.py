@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,10 +29,14 @@ from tickets.models import (
     OPEN_STATUSES,
     Intervention,
     InterventionMode,
+    MessageKind,
+    RatingScore,
+    RatingSource,
     Ticket,
     TicketEvent,
     TicketEventKind,
     TicketMessage,
+    TicketRating,
     TicketSource,
     TicketStatus,
 )
@@ -241,6 +246,16 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
     so a replay can only return the caller's own message. A replay that asks for
     something else (another body, internal flag or file) is refused with
     `idempotency_mismatch`, naming the fields."""
+    require(actor, "ticket.note" if internal else "ticket.reply", ticket)
+    return _post(ticket=ticket, actor=actor, body=body, internal=internal, idempotency_key=idempotency_key,
+                 attachment=attachment, now=now)
+
+
+def _post(*, ticket: Ticket, actor, body: str, internal: bool = False, idempotency_key: str = "",
+          attachment=None, now: datetime | None = None, kind: str = MessageKind.REPLY,
+          notify: bool = True) -> TicketMessage:
+    """ticket_reply's work; the composer (ticket_work) posts a question or a resolution
+    with it and sends one e-mail for the message and the status together (notify=False)."""
     membership = require(actor, "ticket.note" if internal else "ticket.reply", ticket)
     body = (body or "").strip()
     if not body:
@@ -262,7 +277,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
             if attachment is None or attachment_matches(existing, attachment):
                 return existing
     message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=actor, body=body,
-                                           internal=internal, idempotency_key=key, created_at=now)
+                                           internal=internal, idempotency_key=key, created_at=now, kind=kind)
     if attachment is not None:
         attachment_add(ticket=ticket, actor=actor, upload=attachment, message=message)
     if membership.is_provider and not internal:
@@ -275,7 +290,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
                   obj=ticket, organization=ticket.organization)
-    if not internal:
+    if not internal and notify:
         _notify(ticket, "reply", actor=actor, author_is_client=membership.is_client, message_id=message.pk)
         _emit(ticket, "ticket.updated", change="reply")
     return message
@@ -291,6 +306,89 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     ticket = _lock(ticket)
     if status not in TicketStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
+    membership = require(actor, "ticket.change_status", ticket, to=status)
+    # A provider's reason stays in the provider's history; the composer (ticket_work)
+    # is where the question or the resolution note is written for the client.
+    if membership.is_client and status == TicketStatus.IN_PROGRESS and (reason or "").strip() \
+            and ticket.status == TicketStatus.RESOLVED:
+        # What is still wrong: the technician reads it in the conversation (and by e-mail).
+        _post(ticket=ticket, actor=actor, body=reason, now=now)
+        ticket = _lock(ticket)
+    return _change_status(ticket=ticket, actor=actor, status=status, reason=reason, now=now)
+
+
+# The message that goes with a move: the client reads it in the conversation and the e-mail.
+STATUS_MESSAGE_KINDS = {TicketStatus.WAITING_ON_CLIENT: MessageKind.QUESTION,
+                        TicketStatus.RESOLVED: MessageKind.RESOLUTION}
+
+# The composer's "next status" choices.
+KEEP, WAIT, RESOLVE = "in_progress", "waiting_on_client", "resolved"
+NEXT_STATUSES = (KEEP, WAIT, RESOLVE)
+
+
+@transaction.atomic
+def ticket_work(*, ticket: Ticket, actor, body: str = "", internal: bool = False, next_status: str = KEEP,
+                minutes: int | None = None, mode: str = "", billable: bool = True, idempotency_key: str = "",
+                attachment=None, now: datetime | None = None) -> Ticket:
+    """The ticket page's composer, in one transaction: a reply or an internal note, the
+    next status (keep in progress, wait for the client, resolved) and optionally the
+    time spent (an intervention: the message is its description). Waiting on the client
+    and resolving need a public message: the question asked, or what was done. Every
+    input is checked before anything is written; a replayed submit (same key) changes
+    nothing more."""
+    require(actor, "ticket.work", ticket)
+    now = now or timezone.now()
+    body = (body or "").strip()
+    errors: dict[str, list] = {}
+    if next_status not in NEXT_STATUSES:
+        errors["next_status"] = [_("Choose what happens next: keep in progress, wait for the client or resolved.")]
+    elif next_status in (WAIT, RESOLVE):
+        if not body:
+            errors["body"] = [_("Write the question for the client.") if next_status == WAIT
+                              else _("Write what was done: the client reads it with the resolution.")]
+        elif internal:
+            errors["internal"] = [_("The client must read this message: it cannot be an internal note.")]
+    if minutes is not None:
+        if not isinstance(minutes, int) or minutes <= 0 or minutes > 24 * 60:
+            errors["minutes"] = [_("A duration is between 1 minute and 24 hours.")]
+        if mode not in InterventionMode.values:
+            errors["mode"] = [_("The mode is remote or on site.")]
+        if not body:
+            errors.setdefault("body", [_("Describe the work done.")])
+    if not body and minutes is None and next_status == KEEP:
+        errors["body"] = [_("The message is empty.")]
+    if errors:
+        raise ValidationError(errors)
+    ticket = _lock(ticket)
+    if ticket.status == TicketStatus.CLOSED:
+        raise ApplicationError(_("This ticket is closed."), code="closed")
+    key = (idempotency_key or "")[:64]
+    if key and body and ticket.messages.filter(author=actor, idempotency_key=key).exists():
+        _post(ticket=ticket, actor=actor, body=body, internal=internal, idempotency_key=key,
+              attachment=attachment, now=now)  # the same submit again: checked, nothing more
+        return ticket
+    moves = next_status != ticket.status and not (next_status == KEEP and ticket.status == TicketStatus.NEW)
+    message = None
+    if body:
+        message = _post(ticket=ticket, actor=actor, body=body, internal=internal, idempotency_key=key,
+                        attachment=attachment, now=now,
+                        kind=STATUS_MESSAGE_KINDS.get(next_status, MessageKind.REPLY) if moves else MessageKind.REPLY,
+                        notify=not (moves and next_status in (WAIT, RESOLVE)))
+    if minutes is not None:
+        intervention_log(ticket=ticket, actor=actor, date=timezone.localdate(now), minutes=minutes, mode=mode,
+                         description=body, billable=billable)
+    ticket = _lock(ticket)
+    if moves and next_status != ticket.status:
+        ticket = _change_status(ticket=ticket, actor=actor, status=next_status, reason=body[:300] if
+                                next_status in (WAIT, RESOLVE) else "", now=now,
+                                message=message if message is not None and not message.internal else None)
+    return ticket
+
+
+def _change_status(*, ticket: Ticket, actor, status: str, reason: str = "", now: datetime,
+                   message: TicketMessage | None = None) -> Ticket:
+    """ticket_change_status's work on the locked row. `message` is the question or
+    resolution note posted with the change (the composer): its e-mail carries it."""
     membership = require(actor, "ticket.change_status", ticket, to=status)  # on the locked row
     if membership.is_client:
         if status == TicketStatus.IN_PROGRESS and not (reason or "").strip():
@@ -304,7 +402,9 @@ def ticket_change_status(*, ticket: Ticket, actor, status: str, reason: str = ""
     if membership.is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.status", obj=ticket,
                   organization=ticket.organization, changes={"status": [old, status], "reason": reason})
-    _notify(ticket, "resolved" if status == TicketStatus.RESOLVED else "status", actor=actor, status=status)
+    extra = {"message_id": message.pk} if message is not None else {}
+    kind = {TicketStatus.RESOLVED: "resolved", TicketStatus.CLOSED: "closed"}.get(status, "status")
+    _notify(ticket, kind, actor=actor, status=status, **extra)
     _emit(ticket, "ticket.resolved" if status == TicketStatus.RESOLVED else "ticket.updated", change="status",
           previous_status=old)
     return ticket
@@ -404,6 +504,91 @@ def intervention_log(*, ticket: Ticket, actor, date: date, minutes: int, mode: s
     return intervention
 
 
+# ---------------------------------------------------------------------- satisfaction
+
+
+def _rating_save(ticket: Ticket, *, score: str, comment: str | None, rated_by, source: str,
+                 now: datetime) -> TicketRating:
+    errors = {}
+    if score not in RatingScore.values:
+        errors["score"] = [_("The rating is good or bad.")]
+    if comment is not None and len(comment) > 2000:
+        errors["comment"] = [_("A comment is at most 2,000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    ticket = _lock(ticket)
+    if ticket.status != TicketStatus.CLOSED:
+        raise ApplicationError(_("A ticket is rated once it is closed."), code="not_closed")
+    rating = TicketRating.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket).first() or TicketRating(
+        tenant_id=ticket.tenant_id, ticket=ticket, organization_id=ticket.organization_id)
+    rating.score = score
+    if comment is not None:
+        rating.comment = comment.strip()
+    rating.rated_by = rated_by
+    rating.rated_at = now
+    rating.source = source
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def ticket_rate(*, ticket: Ticket, actor, score: str, comment: str | None = None, source: str = RatingSource.PAGE,
+                now: datetime | None = None) -> TicketRating:
+    """The client's satisfaction with a closed ticket of their organisation (good or bad,
+    and a comment); rating again replaces it. A tenant administrator may record the
+    rating a client gave another way (by phone)."""
+    membership = require(actor, "ticket.rate", ticket)
+    rating = _rating_save(ticket, score=score, comment=comment, rated_by=actor, source=source,
+                          now=now or timezone.now())
+    if membership.is_provider:
+        audit_log(tenant=ticket.tenant, actor=actor, action="ticket.rate", obj=ticket,
+                  organization=ticket.organization, changes={"score": score})
+    return rating
+
+
+RATING_SALT = "tickets.rating"
+RATING_LINK_DAYS = 30
+
+
+def rating_token(ticket: Ticket, user) -> str:
+    """The signed part of the closing e-mail's rating links: which ticket, for whom."""
+    return signing.dumps({"t": ticket.tenant_id, "k": ticket.pk, "u": user.pk}, salt=RATING_SALT, compress=True)
+
+
+def rating_link_ticket(token: str) -> tuple[Ticket, object]:
+    """The (ticket, user) of a rating link, or Http404 when the link is forged, expired,
+    or its user may no longer see the ticket."""
+    from django.http import Http404
+
+    from portal.models import User
+    from tickets.selectors import ticket_get
+
+    try:
+        data = signing.loads(token, salt=RATING_SALT, max_age=RATING_LINK_DAYS * 86400)
+        user = User.objects.get(pk=data["u"], is_active=True)
+        membership = membership_for(user)
+        if membership is None or membership.tenant_id != data["t"]:
+            raise Http404
+        ticket = Ticket.objects.only("reference", "tenant_id").get(tenant_id=data["t"], pk=data["k"])
+        return ticket_get(tenant=membership.tenant, viewer=membership, reference=ticket.reference), user
+    except (signing.BadSignature, KeyError, TypeError, User.DoesNotExist, Ticket.DoesNotExist):
+        raise Http404 from None
+
+
+@transaction.atomic
+def ticket_rate_by_link(*, token: str, score: str | None = None, comment: str | None = None,
+                        now: datetime | None = None) -> TicketRating:
+    """A click in the closing e-mail: the signed link stands for its recipient, who rates
+    (or, with `comment`, comments on) the ticket without logging in."""
+    ticket, user = rating_link_ticket(token)
+    if score is None:
+        existing = TicketRating.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket).first()
+        if existing is None:
+            raise ValidationError({"score": [_("Choose good or bad first.")]})
+        score = existing.score
+    return ticket_rate(ticket=ticket, actor=user, score=score, comment=comment, source=RatingSource.EMAIL, now=now)
+
+
 def tickets_autoclose(*, tenant, now: datetime, days: int = 7) -> int:
     """Close the tickets resolved more than `days` days ago without objection."""
     count = 0
@@ -416,11 +601,13 @@ def tickets_autoclose(*, tenant, now: datetime, days: int = 7) -> int:
             _set_status(locked, TicketStatus.CLOSED, actor=None, at=now,
                         reason=_("Closed automatically %(days)s days after its resolution.") % {"days": days})
             ticket_sla_refresh(locked, now=now)
+            _notify(locked, "closed", status=TicketStatus.CLOSED)  # with the links to rate it
             count += 1
     return count
 
 
 __all__ = [
-    "intervention_log", "ticket_assign", "ticket_change_status", "ticket_create",
-    "ticket_reply", "ticket_set_priority", "ticket_take", "tickets_assign_bulk", "tickets_autoclose",
+    "intervention_log", "rating_token", "ticket_assign", "ticket_change_status", "ticket_create", "ticket_rate",
+    "ticket_rate_by_link", "ticket_reply", "ticket_set_priority", "ticket_take", "ticket_work",
+    "tickets_assign_bulk", "tickets_autoclose",
 ]

@@ -31,14 +31,19 @@ from portal.pages import form_page
 from portal.permissions import can, require
 from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType, Priority
-from tickets import attachments, display, selectors, services
+from tickets import attachments, desk, display, selectors, services
 from tickets.forms import (
     AssignForm,
+    CannedReplyForm,
+    ComposerForm,
     InterventionForm,
     PlanForm,
     PriorityForm,
+    RatingCommentForm,
+    RatingForm,
     ReplyForm,
     StatusForm,
+    SupportDeskForm,
     TicketForm,
 )
 from tickets.models import TicketStatus
@@ -61,13 +66,13 @@ def ticket_list(request):
         "contract_ref": p.get("contract", ""), "priority": p.get("priority", ""),
         "maintenance_type": p.get("maintenance_type", ""), "status": p.get("status", ""),
         "breached": True if p.get("breached") == "1" else None, "at_risk": p.get("at_risk") == "1",
-        "search": p.get("q", "").strip(),
+        "search": p.get("q", "").strip(), "sort": p.get("sort", "")[:20],
     }
     open_only = viewer.is_provider and p.get("all") != "1"
     tickets = selectors.ticket_list(tenant=request.tenant, viewer=viewer, open_only=open_only, **filters)
     page = CappedPaginator(tickets, 50).get_page(p.get("page"))
-    rows = [(t, display.badge(t)) for t in page]
-    context = {"page": page, "rows": rows, "p": p, "priorities": Priority.choices,
+    rows = display.badges(page, for_client=viewer.is_client)
+    context = {"page": page, "rows": rows, "p": p, "priorities": Priority.choices, "columns": _columns(p),
                "types": MaintenanceType.choices, "statuses": TicketStatus.choices}
     if viewer.is_provider:
         context["team"] = _team(request.tenant)
@@ -76,6 +81,22 @@ def ticket_list(request):
     if request.headers.get("HX-Request"):
         template = "tickets/snippets/queue_table.html" if viewer.is_provider else template
     return render(request, template, context)
+
+
+def _columns(p) -> list[tuple[str, str, str, str]]:
+    """The queue's sortable columns: (key, label, link, arrow). A link keeps the current
+    filters and sorts by its column (the other way round when it is already the order)."""
+    current = p.get("sort", "")
+    labels = {"ticket": _("Ticket"), "client": _("Client"), "priority": _("Priority"), "status": _("Status"),
+              "assignee": _("Assignee")}
+    out = []
+    for key, label in labels.items():
+        query = p.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        arrow = "↑" if current == key else "↓" if current == f"-{key}" else ""
+        out.append((key, label, query.urlencode(), arrow))
+    return out
 
 
 @require_POST
@@ -116,7 +137,8 @@ def ticket_create(request):
         return ticket
 
     return form_page(
-        request, form, template="tickets/ticket_form.html", context={"has_contracts": contracts.exists()}, save=save,
+        request, form, template="tickets/ticket_form.html", save=save,
+        context={"has_contracts": contracts.exists(), "file_dropped": request.method == "POST" and bool(request.FILES)},
         success=lambda ticket: _("Ticket %(ref)s opened. We will get back to you.") % {"ref": ticket.reference},
         success_url=lambda ticket: reverse("ticket-detail", args=[ticket.reference]),
     )
@@ -132,14 +154,24 @@ def ticket_detail(request, ticket_ref: str):
         explain = _explain(ticket)
     context = {
         "ticket": ticket,
-        "badge": display.badge(ticket),
-        "sentences": display.sentences(ticket),
+        "badge": display.badge(ticket, for_client=viewer.is_client),
+        "sentences": display.sentences(ticket, for_client=viewer.is_client),
         "messages_list": selectors.ticket_messages(ticket=ticket, viewer=viewer),
         "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
         "interventions": selectors.ticket_interventions(ticket=ticket),
-        "history": selectors.ticket_history_visible(ticket=ticket, viewer=viewer),
+        "history": display.history_rows(selectors.ticket_history_visible(ticket=ticket, viewer=viewer)),
         "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex,
                                          **request.session.pop(_draft_key(ticket), {})}),
+        "composer": ComposerForm(initial={"idempotency_key": uuid.uuid4().hex, "next_status": "in_progress",
+                                          "mode": "remote", "billable": True,
+                                          **request.session.pop(_composer_key(ticket), {})})
+        if can(viewer, "ticket.work", ticket) and ticket.status != TicketStatus.CLOSED else None,
+        "canned_replies": selectors.canned_reply_list(tenant=request.tenant, viewer=viewer)
+        if can(viewer, "canned_reply.list") else [],
+        "resolution": _resolution(ticket, viewer),
+        "rating": selectors.ticket_rating(ticket=ticket),
+        "rating_form": RatingForm() if ticket.status == TicketStatus.CLOSED and viewer.is_client
+        and can(viewer, "ticket.rate", ticket) else None,
         "status_form": StatusForm(),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "assign_form": AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id})
@@ -152,6 +184,15 @@ def ticket_detail(request, ticket_ref: str):
         "work_notes": work_notes(request, ticket) if can(viewer, "intervention.log", ticket) else [],
     }
     return render(request, "tickets/ticket_detail.html", context)
+
+
+def _resolution(ticket, viewer):
+    """What was done, put in front of the client who accepts or reopens."""
+    if ticket.status != TicketStatus.RESOLVED:
+        return None
+    from tickets.notifications import resolution_text
+
+    return resolution_text(ticket)
 
 
 def _explain(ticket):
@@ -220,6 +261,59 @@ def _reply(request, ticket):
     messages.success(request, _("Note added.") if internal else _("Reply sent."))
 
 
+def _composer_key(ticket) -> str:
+    return f"composer-draft-{ticket.pk}"
+
+
+DONE = {
+    "in_progress": gettext_lazy("Sent."),
+    "waiting_on_client": gettext_lazy("Question sent: the ticket waits for the client's answer (the SLA clock is "
+                                      "paused)."),
+    "resolved": gettext_lazy("Resolution sent: the client is asked whether it is solved."),
+}
+
+
+def _work(request, ticket):
+    """The composer: reply or note, next status, time spent; one submit, one transaction."""
+    form = ComposerForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        data = form.cleaned_data
+        minutes = data.get("minutes")
+        services.ticket_work(
+            ticket=ticket, actor=request.user, body=data["body"],
+            internal=data["internal"] and can(request.membership, "ticket.note", ticket),
+            next_status=data["next_status"], minutes=minutes, mode=(data.get("mode") or "remote") if minutes else "",
+            billable=data["billable"], idempotency_key=data["idempotency_key"], attachment=data.get("attachment"))
+    except UnprocessableError as exc:
+        raise ApplicationError(_("This form was already sent with another message; that one was kept. "
+                                 "Reload the page to send a new message."), code=exc.code) from exc
+    except ValidationError:
+        # Nothing was saved; the page shows again what was typed (a file cannot be kept).
+        request.session[_composer_key(ticket)] = {
+            "body": request.POST.get("body", "")[:TEXT_MAX_LENGTH], "internal": bool(request.POST.get("internal")),
+            "next_status": request.POST.get("next_status", "in_progress")[:20],
+            "minutes": request.POST.get("minutes", "")[:5], "mode": request.POST.get("mode", "remote")[:8],
+            "billable": bool(request.POST.get("billable"))}
+        if request.FILES:
+            messages.warning(request, _("Nothing was sent: attach the file again."))
+        raise
+    done = [str(DONE[data["next_status"]])]
+    if minutes:
+        done.append(_("%(n)s min logged.") % {"n": minutes})
+    messages.success(request, " ".join(done))
+
+
+def _rate(request, ticket):
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    services.ticket_rate(ticket=ticket, actor=request.user, score=form.cleaned_data["score"],
+                         comment=form.cleaned_data["comment"])
+    messages.success(request, _("Thank you for your rating."))
+
+
 def _status_handler(target: str, done: str):
     def handler(request, ticket):
         form = StatusForm(request.POST)
@@ -270,6 +364,41 @@ ticket_accept = _status_action(TicketStatus.CLOSED, gettext_lazy("Resolution acc
 ticket_priority = _ticket_action(_priority, "ticket.set_priority")
 ticket_assign = _ticket_action(_assign, "ticket.assign")
 ticket_intervention = _ticket_action(_intervention, "intervention.log")
+ticket_work = _ticket_action(_work, "ticket.work")
+ticket_rate = _ticket_action(_rate, "ticket.rate")
+
+
+def rating_link(request, rating_token: str, score: str):
+    """One click in the closing e-mail: the signed link records the rating (no login:
+    the link stands for its recipient), then the page asks for a comment. Opened in
+    someone else's session, the link is refused like a missing page."""
+    from django.http import Http404
+    from django.utils import translation
+
+    from portal.outbox import user_language
+    from tickets.models import RatingScore
+
+    if score not in RatingScore.values:
+        raise Http404(_("Not found."))
+    ticket, user = services.rating_link_ticket(rating_token)
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        raise Http404(_("Not found."))
+    with translation.override(user_language(user)):
+        form = RatingCommentForm(request.POST or None)
+        saved = False
+        error = ""
+        try:
+            if request.method == "POST" and form.is_valid():
+                services.ticket_rate_by_link(token=rating_token, score=score, comment=form.cleaned_data["comment"])
+                saved = True
+            elif request.method != "POST":
+                services.ticket_rate_by_link(token=rating_token, score=score)
+        except ApplicationError as exc:
+            error = exc.message
+        return render(request, "tickets/rating_link.html", {
+            "ticket": ticket, "score": score, "form": form, "saved": saved, "error": error,
+            "score_label": RatingScore(score).label})
+
 
 
 @require_POST
@@ -295,6 +424,58 @@ def attachment_download(request, ticket_ref: str, attachment_id: int):
     attachment = selectors.attachment_get(ticket=ticket, viewer=request.membership, attachment_id=attachment_id)
     return file_response(attachments.attachment_path(attachment), filename=attachment.filename,
                          content_type=attachment.content_type)
+
+
+# ---------------------------------------------------------------------- the support desk's settings
+
+
+@tenant_required(action="canned_reply.list")
+def canned_reply_list(request):
+    """The tenant's canned replies; tenant administrators add, change and delete them."""
+    may_manage = can(request.membership, "canned_reply.manage")
+    form = CannedReplyForm(request.POST or None)
+    replies = selectors.canned_reply_list(tenant=request.tenant, viewer=request.membership)
+    return form_page(
+        request, form, template="tickets/canned_replies.html", action="canned_reply.manage", readers_see_page=True,
+        context={"replies": replies, "may_manage": may_manage,
+                 "desk": selectors.support_desk(tenant=request.tenant)},
+        save=lambda d: desk.canned_reply_create(tenant=request.tenant, actor=request.user, **d),
+        success=_("Canned reply added."), success_url="canned-reply-list")
+
+
+@tenant_required()  # the lookup first: what a client cannot see is a 404
+def canned_reply_edit(request, canned_reply_id: int):
+    reply = selectors.canned_reply_get(tenant=request.tenant, viewer=request.membership,
+                                       canned_reply_id=canned_reply_id)
+    form = CannedReplyForm(request.POST or None, initial={"title": reply.title, "language": reply.language,
+                                                          "body": reply.body})
+    return form_page(
+        request, form, template="tickets/canned_reply_form.html", action="canned_reply.manage", obj=reply,
+        context={"reply": reply},
+        save=lambda d: desk.canned_reply_update(reply=reply, actor=request.user, **d),
+        success=_("Canned reply saved."), success_url="canned-reply-list")
+
+
+@require_POST
+@tenant_required()
+def canned_reply_delete(request, canned_reply_id: int):
+    reply = selectors.canned_reply_get(tenant=request.tenant, viewer=request.membership,
+                                       canned_reply_id=canned_reply_id)
+    require(request.membership, "canned_reply.manage", reply)
+    desk.canned_reply_delete(reply=reply, actor=request.user)
+    messages.success(request, _("Canned reply deleted."))
+    return redirect("canned-reply-list")
+
+
+@tenant_required(action="support_desk.edit")
+def support_desk_edit(request):
+    current = selectors.support_desk(tenant=request.tenant)
+    form = SupportDeskForm(request.POST or None, initial={"phone": current.phone, "email": current.email,
+                                                          "hours_note": current.hours_note})
+    return form_page(
+        request, form, template="tickets/support_desk_form.html", action="support_desk.edit",
+        save=lambda d: desk.support_desk_update(tenant=request.tenant, actor=request.user, **d),
+        success=_("Support contact saved."), success_url="canned-reply-list")
 
 
 # ---------------------------------------------------------------------- preventive plans (contract page)

@@ -63,3 +63,17 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("htmx:afterSwap", mark);
   window.addEventListener("resize", mark);
 })();
+// The ticket composer: a canned reply chosen in the list is inserted where the cursor is.
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (!(el.matches && el.matches("select[data-insert-into]"))) { return; }
+  var option = el.options[el.selectedIndex];
+  var area = document.getElementById(el.getAttribute("data-insert-into"));
+  if (!area || !option || !option.hasAttribute("data-body")) { return; }
+  var text = option.getAttribute("data-body");
+  var start = area.selectionStart || 0, end = area.selectionEnd || 0;
+  area.value = area.value.slice(0, start) + text + area.value.slice(end);
+  area.focus();
+  area.selectionStart = area.selectionEnd = start + text.length;
+  el.selectedIndex = 0;
+});

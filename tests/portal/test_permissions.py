@@ -74,6 +74,11 @@ EXPECTED: dict[str, set[str]] = {
     "ticket.set_priority": PROVIDERS,
     "ticket.assign": PROVIDERS,
     "intervention.log": PROVIDERS,
+    "ticket.work": PROVIDERS,
+    "ticket.rate": {CLIENT_ADMIN, CLIENT_USER, ADMIN},  # clients: their organisation's closed tickets
+    "canned_reply.list": PROVIDERS,
+    "canned_reply.manage": ADMINS,
+    "support_desk.edit": ADMINS,
     "attachment.add": EVERYONE,  # clients: their organisation's tickets
     "audit.read": ADMINS,
     "membership.list": ADMINS,
@@ -252,7 +257,7 @@ def test_it_lets_a_user_revoke_its_own_token():
 
 SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
-    "tickets.services", "tickets.attachments", "tickets.plans", "portal.services", "portal.login_lockout",
+    "tickets.services", "tickets.attachments", "tickets.plans", "tickets.desk", "portal.services", "portal.login_lockout",
     "billing.services", "integrations.services",
 )
 # A public address given as such (no name to resolve): a receiver the SSRF check accepts.
@@ -339,6 +344,19 @@ class World:
         from tickets.services import ticket_change_status
 
         return ticket_change_status(ticket=self.ticket, actor=self.people["bob"], status="resolved")
+
+    @cached_property
+    def closed_ticket(self):
+        from tickets.services import ticket_change_status
+
+        return ticket_change_status(ticket=self.resolved_ticket, actor=self.people["cody"], status="closed")
+
+    @cached_property
+    def canned(self):
+        from tickets.desk import canned_reply_create
+
+        return canned_reply_create(tenant=self.tenant, actor=self.people["alice"], title="Restart", language="fr",
+                                   body="Redémarrez le poste.")
 
     # Billing: a past month (the run refuses a month not over), an hour-bank contract with
     # one block, a draft and an issued invoice of the active contract.
@@ -470,6 +488,18 @@ CASES: dict[str, list[Case]] = {
     "tickets.services.intervention_log": [Case("intervention.log", lambda w: {
         "ticket": w.ticket, "date": date(2026, 5, 4), "minutes": 30, "mode": "remote",
         "description": "Restarted the spooler."})],
+    "tickets.services.ticket_work": [Case("ticket.work", lambda w: {
+        "ticket": w.ticket, "body": "Toner replaced.", "next_status": "resolved", "minutes": 45, "mode": "remote"})],
+    "tickets.services.ticket_rate": [Case(
+        "ticket.rate", lambda w: {"ticket": w.closed_ticket, "score": "good"},
+        intruders=(("dora", lambda w: {"ticket": w.closed_ticket, "score": "bad"}),))],
+    "tickets.desk.canned_reply_create": [Case("canned_reply.manage", lambda w: {
+        "tenant": w.tenant, "title": "Logs", "language": "en", "body": "Please send the logs."})],
+    "tickets.desk.canned_reply_update": [Case("canned_reply.manage", lambda w: {
+        "reply": w.canned, "title": "Restart first", "language": "fr", "body": "Redémarrez."})],
+    "tickets.desk.canned_reply_delete": [Case("canned_reply.manage", lambda w: {"reply": w.canned})],
+    "tickets.desk.support_desk_update": [Case("support_desk.edit", lambda w: {
+        "tenant": w.tenant, "phone": "+33 1 23 45 67 89", "hours_note": "Emergencies: same number."})],
     "tickets.attachments.attachment_add": [Case(
         "attachment.add", lambda w: {"ticket": w.ticket, "upload": _upload()},
         intruders=(("dora", lambda w: {"ticket": w.ticket, "upload": _upload()}),))],

@@ -47,3 +47,9 @@ def ticket(cody, bob, contract):
     """Corrective, P3 (240 / 960 business minutes), opened by cody at Monday 10:00.
     bob is requested so that technicians exist before the ticket."""
     return tf.open_ticket(actor=cody, contract=contract)
+
+
+@pytest.fixture
+def contract_a2_same_org(amy, org_a1, policy):
+    """A second active contract of client A1."""
+    return tf.active_contract(actor=amy, client=org_a1, policy=policy)

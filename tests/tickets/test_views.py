@@ -50,12 +50,13 @@ def media(settings, tmp_path):
 # ----------------------------------------------------------------------- lists
 
 
-def test_it_shows_the_queue_with_countdown_badges(web, bob, ticket):
+def test_it_shows_the_queue_with_badges_naming_their_metric(web, bob, ticket):
     response = web.as_(bob).get(PAGES)
 
     assert response.status_code == 200
     assert response.templates[0].name == "tickets/queue.html"
-    assert f'data-deadline="{fresh(ticket).sla_due_at.isoformat()}"' in text(response)
+    # Opened on 2026-05-04, read at the real clock: the response target is long past.
+    assert "Response · overdue by" in text(response)
 
 
 def test_it_offers_take_buttons_on_unassigned_tickets(web, bob, cody, contract, ticket):
@@ -99,10 +100,10 @@ def test_it_shows_a_client_their_organisations_tickets(web, clara, dora, ticket,
 # ---------------------------------------------------------------- request form
 
 
-def test_it_preselects_the_only_active_contract(web, cody, contract):
+def test_it_does_not_ask_for_the_only_active_contract(web, cody, contract):
     response = web.as_(cody).get(NEW)
 
-    assert f'<option value="{contract.pk}" selected>' in text(response)
+    assert 'name="contract"' not in text(response)
 
 
 def test_it_opens_a_ticket_with_an_attachment(web, cody, contract, media):
