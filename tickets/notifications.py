@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from portal.links import site_url
+from portal.links import absolute_url, site_url
 from portal.models import Membership, OutboxMessage, Role, User
 from portal.outbox import Email, email_renderer, outbox_email_rows, outbox_write, user_language
 from tickets.models import MessageKind, SlaEvent, Ticket, TicketMessage, TicketStatus
@@ -179,7 +179,7 @@ def _ticket_closed(row: OutboxMessage) -> Email | None:
     if ticket is None or row.user is None:
         return None
     token = rating_token(ticket, row.user)
-    base = f"{settings.PORTAL_BASE_URL}/rate/{token}"
+    base = absolute_url(f"/rate/{token}")
     return _email(row, ticket, rate_good=f"{base}/good/", rate_bad=f"{base}/bad/",
                   resolution=resolution_text(ticket))
 
