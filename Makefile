@@ -23,10 +23,13 @@ messages: install
 	@if command -v msgfmt >/dev/null 2>&1; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; \
 	else $(BIN)/python scripts/compile_messages.py; fi
 
+# The demo's people and contracts are seeded before the server starts (seconds); its six
+# months of tickets and invoices, then its PDFs, in a low-priority background process
+# that prints a summary when done (demo/management/commands/seed_demo.py).
 run: install messages
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(BIN)/python manage.py migrate --noinput -v0
+	@$(BIN)/python manage.py seed_demo --background --url http://$(HOST):$(PORT)/
+	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

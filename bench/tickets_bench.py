@@ -949,7 +949,7 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    if settings.CELERY_BROKER_URL or not settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.PORTAL_BROKER_CONFIGURED or not settings.CELERY_TASK_ALWAYS_EAGER:
         raise SystemExit("a Celery broker is configured (.env?): the benchmark runs tasks eagerly, without one")
 
     step("migrate")

@@ -9,6 +9,7 @@ step here, so the demo always shows every feature with realistic data.
 from __future__ import annotations
 
 import unicodedata
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -111,10 +112,26 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+_password_hash: list[str] = []
+
+
+def _demo_password_hash() -> str:
+    """The demo password hashed once per seed: hashing is deliberately slow (about a
+    second each on a loaded machine), and every demo account has the same, published
+    password anyway."""
+    if not _password_hash:
+        from django.contrib.auth.hashers import make_password
+
+        _password_hash.append(make_password(DEMO_PASSWORD))
+    return _password_hash[0]
+
+
 def _user(email: str, full_name: str, *, tenant: Tenant, role: str, organization=None, language: str = "fr") -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, language=language)
+        user = User.objects.create_user(email=email, password=None, full_name=full_name, language=language)
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
     Membership.objects.get_or_create(user=user, defaults={"tenant": tenant, "role": role, "organization": organization})
     return user
 
@@ -241,9 +258,17 @@ DEMO_TYPES = [
 ]
 
 
+TICKET_PRICES = {"preventive": Decimal("90.00"), "corrective": Decimal("120.00"), "curative": Decimal("180.00"),
+                 "evolutive": Decimal("150.00")}
+SERVICE_CREDITS = {"P1": {"response": "5", "resolution": "10"}, "P2": {"response": "3", "resolution": "5"},
+                   "P3": {"resolution": "2"}}
+
+
 def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> None:
     """Contracts in every state: draft, sent, active (tacit with a notice deadline close
-    to today; indefinite; amended), suspended, terminated, expired — each with its PDF."""
+    to today; indefinite; amended; an hour bank; per ticket), terminated, expired — each
+    with its PDF (queued: see `documents_pending`). The suspended one is suspended by the
+    billing history, for an unpaid invoice. Every billing model is on an active contract."""
     from contracts.models import ClauseTemplate, Contract
     from contracts.services import contracts as cs
     from contracts.terms import add_months
@@ -264,17 +289,23 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
             ("Infogérance du parc informatique", clients[0], "active", dict(
                 sla_policy=standard, start_date=close_start, initial_months=12, renewal="tacit", notice_months=3,
                 billing_model="hybrid", monthly_fee=Decimal("690.00"), included_hours=Decimal("6"),
-                hourly_rate=Decimal("85.00"), price_revision="Révision annuelle selon l'indice Syntec.")),
+                hourly_rate=Decimal("85.00"), rollover_cap_minutes=180, service_credits=SERVICE_CREDITS,
+                penalty_cap_percent=Decimal("15"), price_revision="Révision annuelle selon l'indice Syntec.")),
             ("Support et supervision 24/7", clients[1], "active", dict(
                 sla_policy=critical, start_date=add_months(today, -7).replace(day=1), initial_months=None,
-                notice_months=2, billing_model="flat_fee", monthly_fee=Decimal("1450.00"), on_site_intervention=True)),
+                notice_months=2, billing_model="flat_fee", monthly_fee=Decimal("1450.00"), on_site_intervention=True,
+                service_credits=SERVICE_CREDITS, penalty_cap_percent=Decimal("20"))),
             ("Maintenance du serveur et des sauvegardes", clients[0], "amended", dict(
                 sla_policy=standard, start_date=add_months(today, -14).replace(day=1), initial_months=36,
                 renewal_months=12, renewal="tacit", notice_months=3, billing_model="flat_fee",
                 monthly_fee=Decimal("320.00"))),
-            ("Banque d'heures d'assistance", clients[1], "suspended", dict(
-                sla_policy=standard, start_date=add_months(today, -4).replace(day=1), initial_months=12,
+            # Active: the billing history suspends "Maintenance du serveur…" for an unpaid invoice.
+            ("Banque d'heures d'assistance", clients[1], "active", dict(
+                sla_policy=standard, start_date=add_months(today, -6).replace(day=1), initial_months=12,
                 renewal="tacit", billing_model="hour_bank", hourly_rate=Decimal("80.00"))),
+            ("Assistance à la demande", clients[0], "active", dict(
+                sla_policy=standard, start_date=add_months(today, -6).replace(day=1), initial_months=12,
+                renewal="tacit", notice_months=1, billing_model="per_ticket", hourly_rate=Decimal("90.00"))),
             ("Maintenance du site web", clients[0], "sent", dict(
                 sla_policy=standard, start_date=add_months(today, 1).replace(day=1), initial_months=12,
                 renewal="express", notice_months=1, billing_model="flat_fee", monthly_fee=Decimal("150.00"))),
@@ -300,7 +331,7 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
             )
             types = DEMO_TYPES
             if values["billing_model"] == "per_ticket":  # each included type needs its price (B7)
-                types = [{**m, "ticket_price": Decimal("120.00")} for m in DEMO_TYPES]
+                types = [{**m, "ticket_price": TICKET_PRICES[m["maintenance_type"]]} for m in DEMO_TYPES]
             cs.contract_set_scope(contract=contract, actor=manager, items=DEMO_ITEMS, exclusions=DEMO_EXCLUSIONS,
                                   maintenance_types=types)
             cs.contract_set_clauses(contract=contract, actor=manager, template_ids=clause_ids)
@@ -318,8 +349,6 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
                     summary="Passage à la politique 24/7 et révision de la redevance mensuelle.",
                     changes={"sla_policy": critical, "monthly_fee": Decimal("380.00")},
                 )
-            elif target == "suspended":
-                cs.contract_suspend(contract=contract, actor=manager, reason="Factures impayées (relance du 5 du mois)")
             elif target == "terminated":
                 cs.contract_terminate(contract=contract, actor=manager, notice_given_on=add_months(today, -14),
                                       given_by="client", reason="notice", today=today)
@@ -328,80 +357,288 @@ def seed_contracts(tenants: dict[str, Tenant], *, today: date | None = None) -> 
         contracts_daily(tenant=tenant, today=today)  # rolls tacit terms, ends what has ended
 
 
-DEMO_TICKETS = [
-    # (title, client user key, type, impact, urgency, hours ago, what happens next)
-    ("Le serveur de fichiers ne répond plus", "referent", "curative", "high", "high", 30, "breached"),
-    ("Imprimante du secrétariat hors ligne", "user", "corrective", "low", "medium", 3, "new"),
-    ("Messagerie lente depuis ce matin", "user", "corrective", "medium", "medium", 5, "taken"),
-    ("Ajouter un poste pour la nouvelle recrue", "referent", "evolutive", "low", "low", 26, "waiting"),
-    ("VPN impossible depuis le domicile", "user", "corrective", "medium", "high", 50, "resolved"),
-    ("Sauvegarde en échec la nuit dernière", "referent", "corrective", "high", "medium", 120, "closed"),
-]
+# ============================================================================ history
+
+TICKETS_PER_TENANT = 320  # planned per demo tenant, preventive visits come on top
+# The client organisations whose people write in English (the others write in French).
+ENGLISH_CLIENTS = {"leroy"}
+# Share of each contract in a tenant's tickets, by title.
+TICKET_WEIGHTS = {
+    "Infogérance du parc informatique": 5, "Support et supervision 24/7": 5,
+    "Maintenance du serveur et des sauvegardes": 2, "Banque d'heures d'assistance": 3,
+    "Assistance à la demande": 3,
+}
+SUSPENDED_FOR_UNPAID = "Maintenance du serveur et des sauvegardes"
 
 
-def seed_tickets(tenants: dict[str, Tenant], *, now: datetime | None = None) -> None:
-    """Tickets in every state on the active contracts, with replies, notes and
-    interventions; then one SLA scan so warnings and breaches are recorded."""
-    from django.utils import timezone
+def _staff(tenant: Tenant, role: str) -> User:
+    return Membership.objects.filter(tenant=tenant, role=role).select_related("user").first().user
 
+
+def _people(spec: dict, tenant: Tenant):
+    from demo.history import People
+
+    clients = {}
+    for client in spec["clients"]:
+        for who in ("referent", "user"):
+            clients[(client["key"], who)] = User.objects.get(email=f"{who}@{client['key']}.{spec['domain']}")
+    return People(admin=_staff(tenant, Role.TENANT_ADMIN), manager=_staff(tenant, Role.ACCOUNT_MANAGER),
+                  tech=_staff(tenant, Role.TECHNICIAN), clients=clients)
+
+
+def _ticket_contracts(spec: dict, tenant: Tenant, today: date) -> dict:
+    """reference → (ContractInfo, Contract) of the contracts tickets are opened on."""
     from contracts.models import Contract
-    from tickets import services as ts
+    from demo.history import ContractInfo
+
+    keys = {c["org"]["siret"]: c["key"] for c in spec["clients"]}
+    out = {}
+    for contract in (Contract.objects.filter(tenant=tenant, status="active", title__in=TICKET_WEIGHTS)
+                     .select_related("client").order_by("reference")):
+        key = keys[contract.client.siret]
+        # No ticket on the contract about to be suspended once its unpaid invoice is a month late.
+        until = today.replace(day=1) - timedelta(days=3) if contract.title == SUSPENDED_FOR_UNPAID else today
+        info = ContractInfo(reference=contract.reference, client_key=key,
+                            language="en" if key in ENGLISH_CLIENTS else "fr", start=contract.start_date,
+                            until=until, weight=TICKET_WEIGHTS[contract.title])
+        out[contract.reference] = (info, contract)
+    return out
+
+
+def _preventive_plans(tenant: Tenant, contracts: dict, start: date) -> None:
+    from tickets.plans import plan_create
+
+    for _info, contract in contracts.values():
+        if contract.preventive_plans.exists() or not contract.maintenance_types.filter(
+                maintenance_type="preventive").exists():
+            continue
+        plan_create(contract=contract, actor=contract.account_manager, title="Visite préventive mensuelle",
+                    rrule="FREQ=MONTHLY;BYDAY=1MO", start_date=max(start, contract.start_date), lead_days=21,
+                    description="Mises à jour, contrôle des sauvegardes et de l'espace disque, "
+                                "vérification du matériel.", covered_items=list(contract.items.all()[:1]))
+
+
+def _hour_bank_blocks(tenant: Tenant, contracts: dict, people, clock, today: date) -> None:
+    """Two blocks on each hour-bank contract: one at its start, one bought when the
+    first ran low; the ledger's consumption comes from the interventions."""
+    from billing.services import hour_bank_block_buy
+    from contracts.terms import add_months
+
+    for _info, contract in contracts.values():
+        if contract.billing_model != "hour_bank" or contract.hour_bank_blocks.exists():
+            continue
+        for months, minutes, price in ((0, 20 * 60, "1500.00"), (3, 15 * 60, "1125.00")):
+            bought = add_months(contract.start_date, months)
+            if bought > today:
+                continue
+            clock.at(datetime.combine(bought, datetime.min.time(), UTC) + timedelta(hours=9))
+            hour_bank_block_buy(contract=contract, actor=people.manager, minutes=minutes, price=Decimal(price),
+                                bought_on=bought, expires_on=add_months(bought, 12) - timedelta(days=1))
+
+
+def seed_history(tenants: dict[str, Tenant], *, now: datetime, count: int = TICKETS_PER_TENANT) -> None:
+    """Six months of tickets per demo tenant, through the ticket services with the clock
+    at each moment (`demo.history`), then the month's SLA scan and auto-closing."""
+    from demo.history import MONTHS, Clock, plan_tickets, run_tickets
     from tickets.models import Ticket
+    from tickets.services import tickets_autoclose
     from tickets.sla import sla_scan
 
-    now = now or timezone.now()
-    for spec in TENANTS:
-        tenant = tenants[spec["slug"]]
-        if Ticket.objects.filter(tenant=tenant).exists():
-            continue
-        tech = User.objects.get(email=f"tech@{spec['domain']}")
-        for client in spec["clients"]:
-            org = Organization.objects.get(tenant=tenant, siret=client["org"]["siret"])
-            contract = Contract.objects.filter(tenant=tenant, client=org, status="active").order_by("pk").first()
-            if contract is None:
+    start = (now - timedelta(days=MONTHS * 31)).date()
+    today = now.date()
+    clock = Clock()
+    with clock.running(now - timedelta(days=MONTHS * 31)):
+        for spec in TENANTS:
+            tenant = tenants[spec["slug"]]
+            if Ticket.objects.filter(tenant=tenant).exists():
                 continue
-            for title, who, mtype, impact, urgency, hours, fate in DEMO_TICKETS:
-                requester = User.objects.get(email=f"{who}@{client['key']}.{spec['domain']}")
-                opened = now - timedelta(hours=hours)
-                ticket = ts.ticket_create(tenant=tenant, actor=requester, contract=contract, title=title,
-                                          description=f"{title}. Merci de votre aide.", maintenance_type=mtype,
-                                          impact=impact, urgency=urgency, now=opened)
-                if fate in ("taken", "waiting", "resolved", "closed"):
-                    ts.ticket_take(ticket=ticket, actor=tech, now=opened + timedelta(minutes=20))
-                    ts.ticket_reply(ticket=ticket, actor=tech, now=opened + timedelta(minutes=25),
-                                    body="Bonjour, je prends en charge votre demande et reviens vers vous rapidement.")
-                    ts.ticket_reply(ticket=ticket, actor=tech, internal=True, now=opened + timedelta(minutes=30),
-                                    body="Vérifier les journaux du serveur avant d'appeler le client.")
-                if fate == "waiting":
-                    ts.ticket_change_status(ticket=ticket, actor=tech, status="waiting_on_client",
-                                            reason="Quel poste et quels logiciels faut-il préparer ?",
-                                            now=opened + timedelta(hours=1))
-                if fate in ("resolved", "closed"):
-                    ts.intervention_log(ticket=ticket, actor=tech, date=(opened + timedelta(hours=2)).date(),
-                                        minutes=45, mode="remote", description="Diagnostic et correction à distance.")
-                    ts.ticket_change_status(ticket=ticket, actor=tech, status="resolved",
-                                            reason="Configuration corrigée.", now=opened + timedelta(hours=2))
-                if fate == "closed":
-                    ts.ticket_change_status(ticket=ticket, actor=requester, status="closed",
-                                            now=opened + timedelta(hours=5))
-        for contract in Contract.objects.filter(tenant=tenant, status="active"):
-            if not contract.preventive_plans.exists() and contract.maintenance_types.filter(
-                    maintenance_type="preventive").exists():
-                from tickets.plans import plan_create
-
-                manager = contract.account_manager or tech
-                plan_create(contract=contract, actor=manager, title="Visite préventive mensuelle",
-                            rrule="FREQ=MONTHLY;BYDAY=1MO", start_date=contract.start_date, lead_days=21,
-                            description="Mises à jour, contrôle des sauvegardes et de l'espace disque, "
-                                        "vérification du matériel.", covered_items=list(contract.items.all()[:1]))
-        from tickets.plans import plans_run
-
-        plans_run(tenant=tenant, today=now.date())
-    sla_scan(now=now)
+            people = _people(spec, tenant)
+            contracts = _ticket_contracts(spec, tenant, today)
+            _preventive_plans(tenant, contracts, start)
+            _hour_bank_blocks(tenant, contracts, people, clock, today)
+            plans = plan_tickets(seed=f"demo-tickets:{spec['slug']}", contracts=[i for i, _c in contracts.values()],
+                                 now=now, count=count)
+            mondays = [start + timedelta(days=d) for d in range((today - start).days + 1)
+                       if (start + timedelta(days=d)).weekday() == 0]
+            run_tickets(tenant=tenant, plans=plans, contracts=contracts, people=people, now=now, clock=clock,
+                        preventive_runs=mondays, preventive_seed=f"demo-preventive:{spec['slug']}")
+            clock.at(now)
+            tickets_autoclose(tenant=tenant, now=now)
+        clock.at(now)
+        sla_scan(now=now)
 
 
-def seed_all() -> None:
-    tenants = seed_parties()
-    seed_sla(tenants)
-    seed_contracts(tenants)
-    seed_tickets(tenants)
+def seed_billing(tenants: dict[str, Tenant], *, now: datetime) -> None:
+    """Six monthly runs per demo tenant with their invoices issued, paid (some in part,
+    one in two instalments), credit notes, one invoice unpaid and its contract suspended
+    by the daily follow-up; the monthly reports are queued by the runs."""
+    from billing.models import Invoice
+    from contracts.models import Contract
+    from demo.history import BillingScript, Clock, month_list, run_billing
+
+    months = month_list(now.date())
+    clock = Clock()
+    with clock.running(now - timedelta(days=200)):
+        for spec in TENANTS:
+            tenant = tenants[spec["slug"]]
+            if Invoice.objects.filter(tenant=tenant).exists():
+                continue
+            refs = {c.title: c.reference for c in Contract.objects.filter(tenant=tenant)}
+            script = BillingScript(
+                unpaid=(refs[SUSPENDED_FOR_UNPAID], *months[-3]),
+                partial=(refs["Support et supervision 24/7"], *months[-1]),
+                instalments=(refs["Infogérance du parc informatique"], *months[-4]),
+                gesture=(refs["Support et supervision 24/7"], *months[-5]),
+                cancelled=(refs["Migration vers Microsoft 365"], *months[-5]),
+            )
+            run_billing(tenant=tenant, now=now, people=_people(spec, tenant), clock=clock, script=script,
+                        seed=f"demo-billing:{spec['slug']}")
+
+
+def seed_ratings(tenants: dict[str, Tenant], *, now: datetime) -> None:
+    """Satisfaction ratings of the demo's closed tickets: the hook for the ratings
+    feature (being built in parallel). Rate here, through its service, a share of
+    `Ticket.objects.filter(tenant=…, status="closed")` with the clock at each ticket's
+    `closed_at` (see `demo.history.Clock`), like the rest of the history."""
+
+
+# ============================================================================ documents
+
+
+def documents_pending() -> dict[str, list[int]]:
+    """The PDFs the seed left queued: contract documents, invoices, credit notes,
+    monthly reports (ids, newest first within each kind)."""
+    from billing.models import CreditNote, Invoice, MonthlyReport, PdfStatus
+    from contracts.models import ContractDocument, DocumentStatus
+
+    queued = [PdfStatus.QUEUED, PdfStatus.FAILED]
+    return {
+        "contract": list(ContractDocument.objects.filter(status__in=[DocumentStatus.QUEUED, DocumentStatus.FAILED])
+                         .order_by("-pk").values_list("pk", flat=True)),
+        "invoice": list(Invoice.objects.filter(pdf_status__in=queued).exclude(status="draft")
+                        .order_by("-pk").values_list("pk", flat=True)),
+        "credit_note": list(CreditNote.objects.filter(pdf_status__in=queued).order_by("-pk")
+                            .values_list("pk", flat=True)),
+        "report": list(MonthlyReport.objects.filter(status__in=queued).order_by("-year", "-month", "-pk")
+                       .values_list("pk", flat=True)),
+    }
+
+
+def documents_render(progress=None) -> int:
+    """Render every pending PDF here, now (the background job of `make run`)."""
+    from billing import documents as bd
+    from billing.models import CreditNote, Invoice, MonthlyReport
+    from contracts import documents as cd
+    from contracts.models import ContractDocument
+
+    done = 0
+    for kind, ids in documents_pending().items():
+        for pk in ids:
+            if kind == "contract":
+                row = ContractDocument.objects.get(pk=pk)
+                cd.document_render(document_id=pk, tenant_id=row.tenant_id)
+            elif kind == "invoice":
+                bd.invoice_pdf_render(tenant_id=Invoice.objects.get(pk=pk).tenant_id, invoice_id=pk)
+            elif kind == "credit_note":
+                bd.credit_note_pdf_render(tenant_id=CreditNote.objects.get(pk=pk).tenant_id, note_id=pk)
+            else:
+                bd.monthly_report_render(tenant_id=MonthlyReport.objects.get(pk=pk).tenant_id, report_id=pk)
+            done += 1
+            if progress is not None:
+                progress(done, kind)
+    return done
+
+
+def documents_queue() -> int:
+    """With a broker: hand every pending PDF to the workers."""
+    from billing import tasks as bt
+    from billing.models import CreditNote, Invoice, MonthlyReport
+    from contracts.models import ContractDocument
+    from contracts.tasks import contract_document_render_task
+
+    count = 0
+    for kind, ids in documents_pending().items():
+        model, task = {"contract": (ContractDocument, contract_document_render_task),
+                       "invoice": (Invoice, bt.invoice_pdf_task), "credit_note": (CreditNote, bt.credit_note_pdf_task),
+                       "report": (MonthlyReport, bt.monthly_report_task)}[kind]
+        for pk, tenant_id in model.objects.filter(pk__in=ids).values_list("pk", "tenant_id"):
+            try:
+                task.apply_async(args=(tenant_id, pk), retry=False)
+            except Exception:  # noqa: BLE001 — the daily retry of stale documents catches up
+                return count
+            count += 1
+    return count
+
+
+# ============================================================================ all of it
+
+
+def seed_all(*, now: datetime | None = None, base: bool = True, history: bool = True,
+             tickets_per_tenant: int = TICKETS_PER_TENANT) -> None:
+    """Everything, idempotently: `base` (tenants, people, SLA, contracts: seconds) and
+    `history` (six months of tickets and billing: the long part). `now` (aware) is the
+    moment the demo is laid out around (default: the real now). No task is queued while
+    seeding: the e-mails it writes are marked cancelled (they describe the past) and the
+    PDFs stay queued for `documents_render` / `documents_queue`."""
+    from django.utils import timezone
+
+    from demo.history import Clock
+    from portal.celery import tasks_held
+    from portal.models import OutboxMessage, OutboxState
+
+    fixed = now is not None
+    now = now or timezone.now()
+    last_outbox = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    clock = Clock()
+    with tasks_held():
+        with clock.running(now) if fixed else nullcontext():  # a given `now`: the base is laid then too
+            tenants = seed_parties()
+            if base:
+                seed_sla(tenants)
+                seed_contracts(tenants, today=now.date())
+        if history:
+            seed_history(tenants, now=now, count=tickets_per_tenant)
+            seed_billing(tenants, now=now)
+            seed_ratings(tenants, now=now)
+    OutboxMessage.objects.filter(pk__gt=last_outbox, state=OutboxState.PENDING).update(
+        state=OutboxState.CANCELLED, last_error="Demo data: written by the seed, not sent.")
+
+
+def history_missing() -> bool:
+    """Whether a demo tenant still lacks its history (tickets or invoices)."""
+    from billing.models import Invoice
+    from tickets.models import Ticket
+
+    for spec in TENANTS:
+        tenant = Tenant.objects.filter(slug=spec["slug"]).first()
+        if tenant is None or not Ticket.objects.filter(tenant=tenant).exists() \
+                or not Invoice.objects.filter(tenant=tenant).exists():
+            return True
+    return False
+
+
+def summary() -> list[tuple[str, dict[str, int]]]:
+    """(tenant name, counts) for the demo tenants: what `make run` prints."""
+    from django.db.models import Count
+
+    from billing.models import CreditNote, Invoice, MonthlyReport
+    from contracts.models import Contract
+    from tickets.models import Intervention, SlaEvent, Ticket
+
+    out = []
+    for spec in TENANTS:
+        tenant = Tenant.objects.filter(slug=spec["slug"]).first()
+        if tenant is None:
+            continue
+        states = dict(Ticket.objects.filter(tenant=tenant).values_list("status").annotate(n=Count("pk")))
+        out.append((spec["name"], {
+            "contracts": Contract.objects.filter(tenant=tenant).count(),
+            "tickets": sum(states.values()),
+            "open": sum(states.get(s, 0) for s in ("new", "in_progress", "waiting_on_client")),
+            "breaches": SlaEvent.objects.filter(tenant=tenant, kind="breach").count(),
+            "interventions": Intervention.objects.filter(tenant=tenant).count(),
+            "invoices": Invoice.objects.filter(tenant=tenant).exclude(status="draft").count(),
+            "credit_notes": CreditNote.objects.filter(tenant=tenant).count(),
+            "reports": MonthlyReport.objects.filter(tenant=tenant).count(),
+        }))
+    return out

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from celery import Celery
 from celery.schedules import crontab
@@ -47,6 +50,24 @@ app.conf.beat_schedule = {
 }
 
 
+# While `tasks_held()` is active, what would be queued is collected here instead.
+_held: ContextVar[list | None] = ContextVar("portal_tasks_held", default=None)
+
+
+@contextmanager
+def tasks_held() -> Iterator[list[tuple[str, tuple, dict]]]:
+    """Queue nothing in this block: `enqueue_on_commit` records (task name, args, kwargs)
+    in the yielded list instead. For bulk writers that own the follow-up themselves (the
+    demo seed leaves its PDFs queued and its history's e-mails unsent); every queued kind
+    of work is recoverable from the database, so nothing is lost by holding it."""
+    held: list[tuple[str, tuple, dict]] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queue `task` once the current transaction commits.
 
@@ -56,6 +77,11 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     in the outbox, swept every minute).
     """
     from django.db import transaction
+
+    held = _held.get()
+    if held is not None:
+        held.append((task.name, args, kwargs))
+        return
 
     def _send() -> None:
         try:

@@ -25,7 +25,7 @@ from portal.models import (
 
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-history", stdout=StringIO())
 
 
 def counts() -> dict[str, int]:
@@ -93,13 +93,13 @@ def test_it_creates_client_organizations_through_the_audited_service(seeded):
 
 def test_it_changes_nothing_when_run_twice(seeded):
     before = counts()
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-history", stdout=StringIO())
     assert counts() == before
 
 
 def test_it_prints_the_demo_logins(db):
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--no-history", stdout=out)
     assert seed.DEMO_PASSWORD in out.getvalue()
     assert all(email in out.getvalue() for email, _, _ in seed.demo_logins())
 
@@ -107,3 +107,29 @@ def test_it_prints_the_demo_logins(db):
 def test_it_keeps_roles_consistent_with_the_organization_link(seeded):
     assert not Membership.objects.filter(role__in=CLIENT_ROLES, organization__isnull=True).exists()
     assert not Membership.objects.filter(role=Role.TENANT_ADMIN, organization__isnull=False).exists()
+
+
+def test_it_prints_a_short_summary_with_the_url(db):
+    out = StringIO()
+    call_command("seed_demo", "--no-history", "--url", "http://127.0.0.1:8000/", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "Open http://127.0.0.1:8000/" in lines
+    assert any(line.startswith("  Acme IT Services: 9 contracts") for line in lines)
+    assert len(lines) < 30
+
+
+def test_it_leaves_the_contract_pdfs_queued_instead_of_rendering_them(seeded):
+    from contracts.models import ContractDocument
+
+    assert set(ContractDocument.objects.values_list("status", flat=True)) == {"queued"}
+    assert len(seed.documents_pending()["contract"]) == ContractDocument.objects.count()
+
+
+def test_in_the_background_it_seeds_the_base_and_hands_the_history_to_a_child_process(db, monkeypatch):
+    from demo.management.commands import seed_demo
+
+    started = []
+    monkeypatch.setattr(seed_demo.subprocess, "Popen", lambda command, **kw: started.append(command))
+    call_command("seed_demo", "--background", stdout=StringIO())
+    assert Organization.objects.filter(kind="client").count() == 4
+    assert started and started[0][-1] == "--history-only"

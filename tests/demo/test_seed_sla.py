@@ -34,7 +34,7 @@ SEEDED = (BusinessCalendar, CalendarVersion, SlaPolicy, SlaTarget, PriorityMatri
 
 @pytest.fixture
 def seeded(db):
-    seed.seed_all()
+    seed.seed_all(history=False)
 
 
 def test_it_seeds_each_demo_tenant_with_both_calendars(seeded):
@@ -70,5 +70,5 @@ def test_it_seeds_the_default_priority_matrix(seeded):
 
 def test_it_changes_no_counts_when_seeding_twice(seeded):
     before = rows(*SEEDED)
-    seed.seed_all()
+    seed.seed_all(history=False)
     assert rows(*SEEDED) == before

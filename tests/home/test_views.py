@@ -79,7 +79,7 @@ def test_it_redirects_anonymous_users_from_the_dashboard_to_login(web, db):
 
 
 def test_it_logs_a_demo_user_in_to_its_dashboard(web, db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-history", stdout=StringIO())
     response = web.post("/login/", {"username": "admin@acme.example", "password": seed.DEMO_PASSWORD}, follow=True)
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert "Acme IT Services" in text(response) and "Recent activity" in text(response)
