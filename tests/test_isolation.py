@@ -26,11 +26,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
 from billing.models import BillingRun, Invoice
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
+from portal import people
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
@@ -68,6 +71,14 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "attachment_id": lambda w: str(w["attachment"].pk),
     "invoice_ref": lambda w: w["invoice"].number,
     "run_id": lambda w: str(w["run"].pk),
+    "member_id": lambda w: str(w["member"].pk),
+    "invitation_id": lambda w: str(w["invitation"].pk),
+    # Links whose token is the credential (an invitation, a password reset): whoever
+    # holds a valid one may use it, whatever their session; a token that does not
+    # work answers 404, as a missing object does.
+    "invite_token": lambda w: "not-a-valid-link",
+    "uidb64": lambda w: w["member_uidb64"],
+    "token": lambda w: "not-a-valid-token",
 }
 
 
@@ -112,13 +123,17 @@ def world(tenant_a, org_a1, alice) -> World:
         due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
         gross=Decimal("120"))
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
-    objs = {"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    person = member(tenant_a, "client_user", organization=org, email="zyxwv.person@a1-only.test")
+    invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
+                                          role="client_user", organization=org)
+    objs = {"member": person.membership, "invitation": invitation,
+            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)),"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
-               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number]
+               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, person.email, invitation.email]
     return World(values=values, markers=markers)
 
 

@@ -81,6 +81,11 @@ class World:
                                                           today=date(2026, 3, 2)),
             actor=self.alice, today=date(2026, 3, 2))
         self.run = BillingRun.objects.create(tenant=self.tenant, year=2026, month=2, trigger="manual", contracts=1)
+        # People: an open invitation of the client organisation.
+        from portal.people import invitation_create
+
+        self.invitation = invitation_create(tenant=self.tenant, actor=self.alice, email="invitee@hostile.test",
+                                            role="client_user", organization=self.org)
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -120,6 +125,10 @@ class World:
             return self.invoice.number
         if name == "run_id":
             return str(self.run.pk)
+        if name == "member_id":
+            return str(self.cody.membership.pk)
+        if name == "invitation_id":
+            return str(self.invitation.pk)
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
