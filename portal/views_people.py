@@ -16,7 +16,7 @@ from portal.decorators import tenant_required
 from portal.exceptions import ApplicationError
 from portal.forms import InvitationForm, RoleForm
 from portal.pages import form_page
-from portal.two_factor import two_factor_enabled
+from portal.two_factor import users_with_two_factor
 
 
 def _invitation_form(request, data=None):
@@ -27,8 +27,9 @@ def _invitation_form(request, data=None):
 @tenant_required(action="member.list")
 def people_list(request):
     members = list(selectors.member_list(tenant=request.tenant, viewer=request.membership))
+    enrolled = users_with_two_factor(m.user_id for m in members)
     rows = [{"member": m, "roles": people.role_choices(people.member_roles(m)),
-             "two_factor": two_factor_enabled(m.user)} for m in members]
+             "two_factor": m.user_id in enrolled} for m in members]
     invitations = selectors.invitation_list(tenant=request.tenant, viewer=request.membership)
     return render(request, "portal/people.html", {"rows": rows, "invitations": invitations})
 

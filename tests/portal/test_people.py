@@ -377,3 +377,13 @@ def test_the_api_refuses_a_provider_role_into_an_organisation(api, alice, org_a1
     response = api.as_(alice).post(f"/api/v1/organizations/{org_a1.reference}/invitations/",
                                    {"email": "c@a1.test", "role": "technician"}, format="json")
     assert response.status_code == 400 and "role" in response.json()["error"]["fields"]
+
+
+def test_the_people_page_reads_in_a_fixed_number_of_queries(web, alice, tenant_a, django_assert_max_num_queries):
+    from tests.factories import member
+
+    for n in range(15):
+        member(tenant_a, "technician", email=f"tech{n}@a.test")
+    client = web.as_(alice)
+    with django_assert_max_num_queries(15):
+        client.get("/people/")
