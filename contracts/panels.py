@@ -61,3 +61,29 @@ def contract_panels(request: HttpRequest, contract) -> list[SafeString]:
         if panel is not None:
             html.append(render_to_string(panel.template, {"contract": contract, **panel.context}, request=request))
     return html
+
+
+# ---------------------------------------------------------------------- organisation page
+
+# The same extension for the organisation page: apps above contracts (tickets: the open
+# tickets) add what they keep about an organisation. A function takes the request and the
+# organisation (looked up within the viewer's scope) and returns a Panel or None.
+_ORGANIZATION_PANELS: dict[str, _Registered] = {}
+
+
+def register_organization_panel(name: str, function: PanelFunction, *, order: int) -> None:
+    _ORGANIZATION_PANELS[name] = _Registered(name=name, function=function, order=order)
+
+
+def registered_organization_panels() -> list[str]:
+    return [p.name for p in sorted(_ORGANIZATION_PANELS.values(), key=lambda p: (p.order, p.name))]
+
+
+def organization_panels(request: HttpRequest, organization) -> list[SafeString]:
+    """The HTML of every organisation panel that has something to show, in order."""
+    html = []
+    for name in registered_organization_panels():
+        panel = _ORGANIZATION_PANELS[name].function(request, organization)
+        if panel is not None:
+            html.append(render_to_string(panel.template, {"org": organization, **panel.context}, request=request))
+    return html

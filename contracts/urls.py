@@ -8,6 +8,7 @@ urlpatterns = [
     path("organizations/new/", party_views.organization_create, name="organization-create"),
     path("organizations/<str:org_ref>/", party_views.organization_detail, name="organization-detail"),
     path("organizations/<str:org_ref>/edit/", party_views.organization_edit, name="organization-edit"),
+    path("organizations/<str:org_ref>/invite/", party_views.organization_invite, name="organization-invite"),
     path("organizations/<str:org_ref>/contacts/new/", party_views.contact_create, name="contact-create"),
     path("organizations/<str:org_ref>/contacts/<int:contact_id>/edit/", party_views.contact_edit, name="contact-edit"),
     path("organizations/<str:org_ref>/contacts/<int:contact_id>/delete/", party_views.contact_delete, name="contact-delete"),

@@ -24,7 +24,7 @@ DIFF_ACTIONS = frozenset({
     "calendar.update", "clause_template.create", "clause_template.update", "contact.update", "contract.amend",
     "contract.clause_update", "contract.update", "organization.update", "priority_matrix.update",
     "sla_policy.update", "tenant.settings", "user.preferences", "billing.settings", "webhook.update",
-    "canned_reply.update", "support_desk.update",
+    "canned_reply.update", "support_desk.update", "member.role",
 })
 # Keys written as [old, new] by any action.
 TRANSITION_KEYS = frozenset({"status", "priority", "assignee", "monthly_fee"})

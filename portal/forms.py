@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,9 @@ class TenantSettingsForm(forms.Form):
     allow_curative_when_suspended = forms.BooleanField(
         label=_("Accept emergencies (curative) on suspended contracts"), required=False,
         help_text=_("A contract suspended for unpaid invoices otherwise refuses every new ticket."))
+    two_factor_required = forms.BooleanField(
+        label=_("Require two-factor authentication of provider staff"), required=False,
+        help_text=_("Staff without it are sent to set it up before anything else."))
 
     def clean_contract_reminder_days(self):
         raw = self.cleaned_data["contract_reminder_days"]
@@ -61,3 +65,53 @@ class PreferencesForm(forms.Form):
                  ("assigned", _("Tickets assigned to me"))],
         help_text=_("SLA warnings, breaches and resolutions are always sent."),
     )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"))
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, whose e-mail goes through the outbox in the person's language."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+    def save(self, *args, **kwargs) -> None:
+        from portal.people import password_reset_request
+
+        password_reset_request(email=self.cleaned_data["email"])

@@ -31,6 +31,8 @@ class Tenant(TimestampedModel):
         _("accept curative emergencies on suspended contracts"), default=False)
     ticket_autoclose_days = models.PositiveSmallIntegerField(
         _("days before a resolved ticket closes by itself"), default=7)
+    # Provider staff must turn on two-factor authentication before anything else.
+    two_factor_required = models.BooleanField(_("two-factor authentication required for staff"), default=False)
 
     class Meta:
         verbose_name = _("tenant")
@@ -162,6 +164,61 @@ class Membership(TenantOwnedModel):
     @property
     def is_client(self) -> bool:
         return self.role in CLIENT_ROLES
+
+
+class Invitation(TenantOwnedModel):
+    """An invitation to join the tenant with a role, sent by e-mail as a signed link
+    (portal/people.py). Nothing secret is stored: the link is an HMAC (Django's signing,
+    with SECRET_KEY) of the row's id and `version`; re-sending bumps the version, which
+    makes the earlier links invalid. The person is created when they accept."""
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    organization = models.ForeignKey(
+        "contracts.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations",
+        verbose_name=_("organisation"))
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # One open invitation per address (users are unique by e-mail across tenants).
+            models.UniqueConstraint(fields=["email"], name="invitation_one_open_per_email",
+                                    condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True)),
+            models.CheckConstraint(
+                name="invitation_client_roles_have_organization",
+                condition=(
+                    models.Q(role__in=["client_admin", "client_user"], organization__isnull=False)
+                    | models.Q(role__in=["tenant_admin", "account_manager", "technician"], organization__isnull=True)
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "-sent_at"], name="invitation_tenant_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
 
 
 class ApiToken(TenantOwnedModel):

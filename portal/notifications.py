@@ -46,3 +46,44 @@ def _api_token_created(row: OutboxMessage) -> Email | None:
     return Email("api_token_created", {"token": token, "user": token.user, "tenant": token.tenant,
                                              "url": site_url("api-tokens")},
                  user_language(row.user))
+
+
+# ---------------------------------------------------------------------- people and passwords
+
+
+@email_renderer("invitation")
+def _invitation(row: OutboxMessage) -> Email | None:
+    """The invitation's link, made now from the row's id and version: an invitation
+    re-sent or revoked since has nothing to send any more."""
+    from django.urls import reverse
+
+    from portal.models import Invitation
+    from portal.people import invitation_token
+
+    invitation = Invitation.objects.filter(
+        tenant_id=row.tenant_id, pk=row.context.get("invitation_id"), version=row.context.get("version"),
+        accepted_at__isnull=True, revoked_at__isnull=True).select_related("tenant", "organization",
+                                                                         "invited_by").first()
+    if invitation is None:
+        return None
+    url = settings.PORTAL_BASE_URL + reverse("invitation-accept", args=[invitation_token(invitation)])
+    return Email("invitation", {"invitation": invitation, "tenant": invitation.tenant, "url": url,
+                                "inviter": invitation.invited_by, "role": invitation.get_role_display()},
+                 invitation.language or None)
+
+
+@email_renderer("password.reset")
+def _password_reset(row: OutboxMessage) -> Email | None:
+    """Django's reset link (uid and token), made when the e-mail is sent."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = row.user
+    if user is None or not user.is_active:
+        return None
+    url = settings.PORTAL_BASE_URL + reverse("password-reset-confirm", args=[
+        urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    return Email("password_reset", {"user": user, "url": url, "hours": hours}, user_language(user))

@@ -99,6 +99,25 @@ def _own_token(membership: Membership, token, **_details) -> bool:
     return token.user_id == membership.user_id
 
 
+def _invite(membership: Membership, invitation, **_details) -> bool:
+    """Client administrators invite only into their own organisation, with a client role."""
+    if membership.is_provider:
+        return True
+    return invitation.role in CLIENT_ROLES and invitation.organization_id == membership.organization_id
+
+
+def _colleague(membership: Membership, member, **_details) -> bool:
+    """Client administrators manage only the people (and invitations) of their own
+    organisation (404 for anyone else)."""
+    if membership.is_provider:
+        return True
+    return member.role in CLIENT_ROLES and member.organization_id == membership.organization_id
+
+
+PEOPLE_MANAGERS = ADMINS | {Role.CLIENT_ADMIN}
+COLLEAGUES = {"check": _colleague, "hide": True,
+              "check_doc": "client administrators: only the people of their organisation (404 otherwise)"}
+
 CLIENT_TICKETS = _own_organization("organization_id", "clients: only their organisation's tickets")
 
 # ---------------------------------------------------------------------- the table
@@ -165,6 +184,18 @@ POLICY: dict[str, PolicyRule] = {
     # The tenant
     "audit.read": PolicyRule(ADMINS),
     "membership.list": PolicyRule(ADMINS),
+    # People: tenant administrators manage everyone of the tenant, client administrators
+    # the people of their own organisation (client roles only).
+    "member.list": PolicyRule(PEOPLE_MANAGERS),
+    "member.invite": PolicyRule(
+        PEOPLE_MANAGERS, check=_invite,
+        check_doc="client administrators: only into their organisation, with a client role"),
+    "member.change_role": PolicyRule(PEOPLE_MANAGERS, **COLLEAGUES),
+    "member.deactivate": PolicyRule(PEOPLE_MANAGERS, **COLLEAGUES),
+    "member.reactivate": PolicyRule(PEOPLE_MANAGERS, **COLLEAGUES),
+    "member.reset_two_factor": PolicyRule(ADMINS),
+    "invitation.resend": PolicyRule(PEOPLE_MANAGERS, **COLLEAGUES),
+    "invitation.revoke": PolicyRule(PEOPLE_MANAGERS, **COLLEAGUES),
     "login_lockout.list": PolicyRule(ADMINS),
     "login_lockout.reset": PolicyRule(ADMINS),
     "tenant_settings.edit": PolicyRule(ADMINS),

@@ -8,7 +8,7 @@ import hmac
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.models import ApiToken, AuditEvent, Membership, User
+from portal.models import ApiToken, AuditEvent, Invitation, Membership, User
 
 TOKEN_PREFIX = "mpt"
 
@@ -61,6 +61,53 @@ def audit_event_list(*, tenant, action: str = "", object_ref: str = "", actor: s
 
 def membership_list(*, tenant) -> QuerySet[Membership]:
     return Membership.objects.filter(tenant=tenant).select_related("user", "organization").order_by("role", "user__email")
+
+
+def _people_scope(qs, *, tenant, viewer):
+    """Rows of `tenant` the viewer manages: all of them for provider staff, their own
+    organisation's for a client (nothing without a membership)."""
+    if tenant is None or viewer is None:
+        return qs.none()
+    qs = qs.filter(tenant=tenant)
+    if viewer.is_client:
+        qs = qs.filter(organization_id=viewer.organization_id, role__in=["client_admin", "client_user"])
+    return qs
+
+
+def member_list(*, tenant, viewer, organization=None) -> QuerySet[Membership]:
+    """The people of the tenant the viewer may see on the People page (a client: their
+    organisation's), providers first, then by name."""
+    qs = _people_scope(Membership.objects.select_related("user", "organization"), tenant=tenant, viewer=viewer)
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs.order_by("organization__legal_name", "role", "user__full_name", "user__email")
+
+
+def organization_people(*, organization) -> QuerySet[Membership]:
+    """The people of a client organisation (already looked up within the viewer's
+    scope), with their roles, active first."""
+    return (Membership.objects.filter(tenant_id=organization.tenant_id, organization=organization)
+            .select_related("user").order_by("-user__is_active", "role", "user__full_name", "user__email"))
+
+
+def member_get(*, tenant, viewer, member_id) -> Membership:
+    from portal.tenancy import get_for_tenant
+
+    return get_for_tenant(member_list(tenant=tenant, viewer=viewer), tenant, pk=member_id)
+
+
+def invitation_list(*, tenant, viewer, organization=None) -> QuerySet[Invitation]:
+    """The open invitations (pending or expired) the viewer manages, newest first."""
+    qs = _people_scope(Invitation.objects.select_related("organization", "invited_by"), tenant=tenant, viewer=viewer)
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-sent_at", "-pk")
+
+
+def invitation_get(*, tenant, viewer, invitation_id) -> Invitation:
+    from portal.tenancy import get_for_tenant
+
+    return get_for_tenant(invitation_list(tenant=tenant, viewer=viewer), tenant, pk=invitation_id)
 
 
 def users_who_may(*, tenant, action: str) -> QuerySet[User]:

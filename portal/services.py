@@ -54,7 +54,8 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
 @transaction.atomic
 def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int],
                            allow_curative_when_suspended: bool | None = None,
-                           ticket_autoclose_days: int | None = None) -> None:
+                           ticket_autoclose_days: int | None = None,
+                           two_factor_required: bool | None = None) -> None:
     """Tenant-wide settings (tenant administrators). Omitted settings are kept."""
     from portal.models import Tenant
 
@@ -67,19 +68,23 @@ def tenant_settings_update(*, tenant, actor, contract_reminder_days: list[int],
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     before = {"contract_reminder_days": tenant.reminder_days,
               "allow_curative_when_suspended": tenant.allow_curative_when_suspended,
-              "ticket_autoclose_days": tenant.ticket_autoclose_days}
+              "ticket_autoclose_days": tenant.ticket_autoclose_days,
+              "two_factor_required": tenant.two_factor_required}
     after = {"contract_reminder_days": days,
              "allow_curative_when_suspended": before["allow_curative_when_suspended"]
              if allow_curative_when_suspended is None else allow_curative_when_suspended,
              "ticket_autoclose_days": before["ticket_autoclose_days"]
-             if ticket_autoclose_days is None else ticket_autoclose_days}
+             if ticket_autoclose_days is None else ticket_autoclose_days,
+             "two_factor_required": before["two_factor_required"]
+             if two_factor_required is None else two_factor_required}
     diff = {k: [before[k], v] for k, v in after.items() if before[k] != v}
     if diff:
         tenant.contract_reminder_days = after["contract_reminder_days"]
         tenant.allow_curative_when_suspended = after["allow_curative_when_suspended"]
         tenant.ticket_autoclose_days = after["ticket_autoclose_days"]
+        tenant.two_factor_required = after["two_factor_required"]
         tenant.save(update_fields=["contract_reminder_days", "allow_curative_when_suspended",
-                                   "ticket_autoclose_days", "updated_at"])
+                                   "ticket_autoclose_days", "two_factor_required", "updated_at"])
         audit_log(tenant=tenant, actor=actor, action="tenant.settings", object_type="tenant", object_ref=tenant.slug,
                   changes=diff)
 

@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "contracts",
     "sla",
@@ -117,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.tenancy.TenantMiddleware",
+    "portal.two_factor.TwoFactorRequiredMiddleware",  # staff of a tenant that requires it enrol first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -176,6 +180,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Two-factor authentication (django-otp): TOTP devices and single-use recovery codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="") or None  # the portal's name by default
+# Invitations: how long the link of an invitation stays valid (re-sending starts again).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# A password reset link is valid this long (Django's PASSWORD_RESET_TIMEOUT, in seconds).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
 # --- Login lockout (django-axes) ----------------------------------------------------------
 # After LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that
@@ -328,6 +339,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "portal.models.Role",
         "LevelEnum": "sla.models.Level",
         "PriorityEnum": "sla.models.Priority",
         "MaintenanceTypeEnum": "sla.models.MaintenanceType",

@@ -4,7 +4,6 @@ account preferences. The home page and the dashboards are the top app `home`'s."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +14,8 @@ from django.views.decorators.http import require_POST
 from portal import selectors, services
 from portal.audit_display import audit_rows
 from portal.decorators import tenant_required
-from portal.forms import ApiTokenForm, AuditFilterForm, LoginForm, PreferencesForm, TenantSettingsForm
+from portal.forms import ApiTokenForm, AuditFilterForm, PreferencesForm, TenantSettingsForm
 from portal.pages import form_page
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "portal/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 @tenant_required(action="audit.read")
@@ -64,7 +57,8 @@ def tenant_settings(request):
     form = TenantSettingsForm(request.POST or None, initial={
         "contract_reminder_days": ", ".join(str(d) for d in tenant.reminder_days),
         "ticket_autoclose_days": tenant.ticket_autoclose_days,
-        "allow_curative_when_suspended": tenant.allow_curative_when_suspended})
+        "allow_curative_when_suspended": tenant.allow_curative_when_suspended,
+        "two_factor_required": tenant.two_factor_required})
     return form_page(
         request, form, template="portal/tenant_settings.html",
         save=lambda data: services.tenant_settings_update(tenant=tenant, actor=request.user, **data),

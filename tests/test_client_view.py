@@ -59,6 +59,8 @@ _ORGANIZATION = ["reference", "kind", "legal_name", "trade_name", "legal_form", 
                  "address_line1", "address_line2", "postal_code", "city", "country", "legal_rep_name",
                  "legal_rep_title", "email", "phone", "is_active", "siren", "created_at", "updated_at"]
 _PAGE = ["count", "next", "previous"]
+_MEMBER = ["id", "email", "full_name", "role", "organization", "is_active", "last_login"]
+_INVITATION = ["id", "email", "role", "organization", "language", "status", "sent_at", "expires_at"]
 _INVOICE = ["reference", "number", "status", "client", "contract", "year", "month", "period_start", "period_end",
             "issue_date", "due_date", "currency", "vat_rate", "net", "vat", "gross", "amount_paid", "amount_credited",
             "balance_due", "overdue_at", "paid_at", "cancelled_at", "pdf_status", "created_at", "updated_at"]
@@ -119,6 +121,12 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/invoices/{invoice_ref}/credit-notes/": {*(f"[].{f}" for f in _CREDIT_NOTE), "[].lines[].*"},
     # The provider's own tools: always an empty list for a client.
     "/api/v1/clause-templates/": {*_PAGE, "results"},
+    # People: a client administrator reads its organisation's people and invitations (the
+    # People page); a client user may not (403).
+    "/api/v1/members/": {*_PAGE, *(f"results[].{f}" for f in _MEMBER)},
+    "/api/v1/members/{member_id}/": set(_MEMBER),
+    "/api/v1/invitations/": {*_PAGE, *(f"results[].{f}" for f in _INVITATION)},
+    "/api/v1/invitations/{invitation_id}/": set(_INVITATION),
     "/api/v1/sla/calendars/": {*_PAGE, "results"},
     "/api/v1/sla/policies/": {*_PAGE, "results"},
 }
@@ -164,6 +172,9 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
         Attachment.objects.create(tenant=tenant_a, ticket=ticket, message=message, filename=filename,
                                   content_type="application/pdf", size=1, sha256="0" * 64, storage_key="none")
     from billing import services as billing_services
+    from portal.people import invitation_create
+
+    invitation = invitation_create(tenant=tenant_a, actor=clara, email="zq.colleague@a1.test", role="client_user")
 
     invoice = billing_services.invoice_issue(invoice=billing_services.billing_run_contract(
         contract=contract, year=2026, month=3, today=date(2026, 4, 2)), actor=amy, today=date(2026, 4, 2))
@@ -174,7 +185,7 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
     return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
-            "subscription_id": "0"}
+            "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk)}
 
 
 def _get_operations() -> list[str]:

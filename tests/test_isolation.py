@@ -26,12 +26,15 @@ from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
 from billing.models import BillingRun, Invoice
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
 from integrations.models import WebhookSubscription
+from portal import people
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
@@ -76,6 +79,14 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     # else's session it answers 404.
     "rating_token": lambda w: w["rating_token"],
     "score": lambda w: "good",
+    "member_id": lambda w: str(w["member"].pk),
+    "invitation_id": lambda w: str(w["invitation"].pk),
+    # Links whose token is the credential (an invitation, a password reset): whoever
+    # holds a valid one may use it, whatever their session; a token that does not
+    # work answers 404, as a missing object does.
+    "invite_token": lambda w: "not-a-valid-link",
+    "uidb64": lambda w: w["member_uidb64"],
+    "token": lambda w: "not-a-valid-token",
 }
 
 
@@ -122,7 +133,11 @@ def world(tenant_a, org_a1, alice) -> World:
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
     webhook = WebhookSubscription.objects.create(tenant=tenant_a, name="Zyxwv A-only webhook", secret="whsec_x",
                                                  url="https://hooks.a-only.test/zyxwv", event_types=["ticket.created"])
-    objs = {"invoice": invoice, "run": run, "webhook": webhook, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    person = member(tenant_a, "client_user", organization=org, email="zyxwv.person@a1-only.test")
+    invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
+                                          role="client_user", organization=org)
+    objs = {"member": person.membership, "invitation": invitation,
+            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook,"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment,
             "canned_reply": CannedReply.objects.create(tenant=tenant_a, title="Zyxwv A-only reply", language="en",
@@ -132,7 +147,7 @@ def world(tenant_a, org_a1, alice) -> World:
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
                "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, webhook.name, webhook.url,
-               "Zyxwv A-only reply"]
+               "Zyxwv A-only reply", person.email, invitation.email]
     return World(values=values, markers=markers)
 
 

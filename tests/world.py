@@ -86,6 +86,11 @@ class World:
         self.webhook = WebhookSubscription.objects.create(
             tenant=self.tenant, name="Hostile hook", url="https://93.184.215.14/hook", secret="whsec_x",
             event_types=["ticket.created"])
+        # People: an open invitation of the client organisation.
+        from portal.people import invitation_create
+
+        self.invitation = invitation_create(tenant=self.tenant, actor=self.alice, email="invitee@hostile.test",
+                                            role="client_user", organization=self.org)
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -127,6 +132,10 @@ class World:
             return str(self.run.pk)
         if name == "subscription_id":
             return str(self.webhook.pk)
+        if name == "member_id":
+            return str(self.cody.membership.pk)
+        if name == "invitation_id":
+            return str(self.invitation.pk)
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")

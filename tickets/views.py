@@ -502,3 +502,16 @@ def _plan(request, contract):
 
 
 contract_plan = contract_action(_plan, "plan.create")
+
+
+ORGANIZATION_TICKETS_SHOWN = 20
+
+
+def organization_tickets_panel(request, organization) -> Panel | None:
+    """The organisation page's panel (contracts.panels, registered in TicketsConfig.ready):
+    its open tickets the viewer may see, most urgent first (a client user: their own)."""
+    tickets = selectors.ticket_list(tenant=request.tenant, viewer=request.membership, open_only=True,
+                                    client_ref=organization.reference)
+    total = tickets.count()
+    return Panel("tickets/snippets/organization_tickets.html",
+                 {"tickets": list(tickets[:ORGANIZATION_TICKETS_SHOWN]), "total": total})

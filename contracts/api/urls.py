@@ -18,6 +18,8 @@ contacts_detail = party_views.ContactViewSet.as_view(
 
 urlpatterns = [
     *router.urls,
+    path("organizations/<str:org_ref>/invitations/", party_views.organization_invitation_create,
+         name="organization-invitation-create"),
     path("organizations/<str:org_ref>/contacts/", contacts_list, name="organization-contact-list"),
     path(
         "organizations/<str:org_ref>/contacts/<int:contact_id>/",

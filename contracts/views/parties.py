@@ -13,9 +13,15 @@ from django.views.decorators.http import require_POST
 
 from contracts import services
 from contracts.forms.parties import ContactForm, OrganizationForm
+from contracts.panels import organization_panels
+from contracts.selectors import contracts as contract_selectors
 from contracts.selectors import parties as selectors
+from portal import people
+from portal import selectors as portal_selectors
 from portal.decorators import tenant_required
+from portal.forms import InvitationForm
 from portal.pages import form_page
+from portal.permissions import can
 
 
 @tenant_required()
@@ -35,9 +41,35 @@ def organization_list(request):
 
 @tenant_required()
 def organization_detail(request, org_ref: str):
-    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
+    """The organisation with its contracts, people (with their roles; the open
+    invitations for those who manage them), contacts, and the panels of the apps above
+    (tickets: the open ones)."""
+    membership = request.membership
+    org = selectors.organization_get(tenant=request.tenant, viewer=membership, reference=org_ref)
     contacts = selectors.contact_list(organization=org)
-    return render(request, "contracts/organization_detail.html", {"org": org, "contacts": contacts})
+    contracts = contract_selectors.contract_list(tenant=request.tenant, viewer=membership).filter(client=org)
+    people = portal_selectors.organization_people(organization=org)
+    invitations = (portal_selectors.invitation_list(tenant=request.tenant, viewer=membership, organization=org)
+                   if can(membership, "member.list") else [])
+    return render(request, "contracts/organization_detail.html", {
+        "org": org, "contacts": contacts, "contracts": contracts, "people": people, "invitations": invitations,
+        "panels": organization_panels(request, org)})
+
+
+@tenant_required(action="member.invite")
+def organization_invite(request, org_ref: str):
+    """Invite someone of a client organisation (client roles), as a tenant administrator
+    or the organisation's own client administrator."""
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
+    roles = people.role_choices(people.assignable_roles(request.membership, organization=org))
+    form = InvitationForm(request.POST or None, roles=roles, initial={"language": request.LANGUAGE_CODE})
+    return form_page(
+        request, form, template="portal/people_invite.html", context={"org": org},
+        save=lambda data: people.invitation_create(tenant=request.tenant, actor=request.user, organization=org,
+                                                   **data),
+        success=lambda inv: _("Invitation sent to %(email)s.") % {"email": inv.email},
+        success_url=reverse("organization-detail", args=[org.reference]),
+    )
 
 
 @tenant_required(action="organization.create")

@@ -3,11 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from portal.api import views
+from portal.api import people, views
 
 router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("members", people.MemberViewSet, basename="member")
+router.register("invitations", people.InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),

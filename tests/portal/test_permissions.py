@@ -82,6 +82,14 @@ EXPECTED: dict[str, set[str]] = {
     "attachment.add": EVERYONE,  # clients: their organisation's tickets
     "audit.read": ADMINS,
     "membership.list": ADMINS,
+    "member.list": {ADMIN, CLIENT_ADMIN},  # client administrators: their organisation's people
+    "member.invite": {ADMIN, CLIENT_ADMIN},  # client administrators: client roles into their organisation
+    "member.change_role": {ADMIN, CLIENT_ADMIN},
+    "member.deactivate": {ADMIN, CLIENT_ADMIN},
+    "member.reactivate": {ADMIN, CLIENT_ADMIN},
+    "member.reset_two_factor": ADMINS,
+    "invitation.resend": {ADMIN, CLIENT_ADMIN},
+    "invitation.revoke": {ADMIN, CLIENT_ADMIN},
     "login_lockout.list": ADMINS,
     "login_lockout.reset": ADMINS,
     "tenant_settings.edit": ADMINS,
@@ -258,7 +266,7 @@ def test_it_lets_a_user_revoke_its_own_token():
 SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
     "tickets.services", "tickets.attachments", "tickets.plans", "tickets.desk", "portal.services", "portal.login_lockout",
-    "billing.services", "integrations.services",
+    "portal.people", "billing.services", "integrations.services",
 )
 # A public address given as such (no name to resolve): a receiver the SSRF check accepts.
 PUBLIC_HOOK = "https://93.184.215.14/hooks/portal"
@@ -386,6 +394,17 @@ class World:
         from tests.billing import factories as bf
 
         return bf.issued(self.active, 2026, 3, actor=self.people["amy"])
+
+    @cached_property
+    def invitation(self):
+        from portal.people import invitation_create
+
+        return invitation_create(tenant=self.tenant, actor=self.people["alice"], email="new@a1.test",
+                                 role="client_user", organization=self.org)
+
+    @cached_property
+    def cody_member(self):
+        return self.people["cody"].membership
 
     @cached_property
     def token(self):
@@ -530,6 +549,27 @@ CASES: dict[str, list[Case]] = {
         "invoice": w.issued_invoice, "date": BILLING_TODAY, "amount": Decimal("100.00"), "method": "transfer"})],
     "billing.services.credit_note_create": [Case("credit_note.create", lambda w: {
         "invoice": w.issued_invoice, "reason": "Goodwill", "amount": Decimal("10.00"), "today": BILLING_TODAY})],
+    "portal.people.invitation_create": [Case(
+        "member.invite", lambda w: {"tenant": w.tenant, "email": "newcomer@a1.test", "role": "client_user",
+                                    "organization": w.org},
+        intruders=(("dora", lambda w: {"tenant": w.tenant, "email": "newcomer@a1.test", "role": "client_user",
+                                       "organization": w.org}),))],
+    "portal.people.invitation_resend": [Case(
+        "invitation.resend", lambda w: {"invitation": w.invitation},
+        intruders=(("dora", lambda w: {"invitation": w.invitation}),))],
+    "portal.people.invitation_revoke": [Case(
+        "invitation.revoke", lambda w: {"invitation": w.invitation},
+        intruders=(("dora", lambda w: {"invitation": w.invitation}),))],
+    "portal.people.member_change_role": [Case(
+        "member.change_role", lambda w: {"member": w.cody_member, "role": "client_admin"},
+        intruders=(("dora", lambda w: {"member": w.cody_member, "role": "client_admin"}),))],
+    "portal.people.member_deactivate": [Case(
+        "member.deactivate", lambda w: {"member": w.cody_member},
+        intruders=(("dora", lambda w: {"member": w.cody_member}),))],
+    "portal.people.member_reactivate": [Case(
+        "member.reactivate", lambda w: {"member": w.cody_member},
+        intruders=(("dora", lambda w: {"member": w.cody_member}),))],
+    "portal.people.member_reset_two_factor": [Case("member.reset_two_factor", lambda w: {"member": w.cody_member})],
     "portal.services.tenant_settings_update": [Case("tenant_settings.edit", lambda w: {
         "tenant": w.tenant, "contract_reminder_days": [60, 30]})],
     "integrations.services.webhook_create": [Case("webhook.create", lambda w: {

@@ -3,12 +3,16 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from contracts import services
 from contracts.api.serializers.parties import ContactSerializer, OrganizationSerializer
 from contracts.models import Contact, Organization, OrganizationKind
 from contracts.selectors import parties as selectors
+from portal import people
+from portal.api.people import InvitationCreateSerializer, InvitationSerializer
+from portal.api.permissions import PolicyPermission
 from portal.api.visibility import for_viewer
 
 
@@ -100,3 +104,18 @@ class ContactViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         services.contact_delete(contact=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+@api_view(["POST"])
+@permission_classes([PolicyPermission("member.invite")])
+def organization_invitation_create(request, org_ref: str):
+    """Invite someone of this client organisation with a client role (tenant
+    administrators, and the organisation's client administrators). The e-mail carries a
+    signed link, valid a week, where the person chooses their password."""
+    org = selectors.organization_get(tenant=request.tenant, viewer=request.membership, reference=org_ref)
+    data = InvitationCreateSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    invitation = people.invitation_create(tenant=request.tenant, actor=request.user, organization=org,
+                                          **data.validated_data)
+    return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
