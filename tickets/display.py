@@ -88,7 +88,10 @@ def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = No
     title = _("Due on %(when)s") % {"when": _when(metric["deadline"])}
     if metric.get("breached") or deadline <= now:
         late = clocks.business_minutes(ticket, deadline, now) if deadline <= now else 0
-        text = _("overdue by %(time)s business") % {"time": duration(late or 0)}
+        if late is not None and timedelta(minutes=late) < COUNTDOWN_UNDER:
+            text = _("overdue by %(time)s business") % {"time": duration(late)}
+        else:
+            text = _("overdue since %(when)s") % {"when": _when(metric["deadline"])}
         return {"css": "bad", "deadline": metric["deadline"], "label": f"{metric_label} · {text}", "title": title}
     left = clocks.business_minutes(ticket, now, deadline)
     css = "warn" if ticket.sla_warning else "ok"

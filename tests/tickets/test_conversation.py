@@ -334,3 +334,9 @@ def test_it_localises_the_units_of_a_duration():
     with translation.override("fr"):
         assert display.duration(1500) == "1\u00a0j 1\u00a0h"
     assert display.duration(119) == "1\u00a0h\u00a059"
+
+
+def test_it_counts_a_fresh_breach_in_business_time(ticket):
+    now = at(MON, 17)  # response due at 16:00 (240 business minutes from 10:00, lunch 12:00–14:00)
+
+    assert display.badge(ticket, now=now)["label"] == "Response · overdue by 1\u00a0h business"
