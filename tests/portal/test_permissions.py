@@ -76,6 +76,8 @@ EXPECTED: dict[str, set[str]] = {
     "intervention.log": PROVIDERS,
     "attachment.add": EVERYONE,  # clients: their organisation's tickets
     "audit.read": ADMINS,
+    "dashboard.contracts": EDITORS,
+    "dashboard.service": ADMINS,
     "membership.list": ADMINS,
     "login_lockout.list": ADMINS,
     "login_lockout.reset": ADMINS,
