@@ -41,6 +41,7 @@ from django.utils.translation import pgettext
 
 from billing import charts, facturx
 from billing.models import CreditNote, Invoice, InvoiceStatus, MonthlyReport, PdfStatus
+from portal import formatting
 from portal.celery import enqueue_on_commit
 from portal.permissions import SYSTEM, require
 
@@ -107,12 +108,9 @@ def _error_text(exc: BaseException) -> str:
 
 
 def money(value, currency: str = "EUR") -> str:
-    """An amount in the active language: 1 234,56 € in French, €1,234.56 in English."""
-    text = formats.number_format(Decimal(value).quantize(Decimal("0.01")), 2, use_l10n=True, force_grouping=True)
-    symbol = {"EUR": "€"}.get(currency)
-    if symbol is None:
-        return f"{text} {currency}"
-    return f"{text}\u00a0{symbol}" if translation.get_language() == "fr" else f"{symbol}{text}"
+    """An amount in the active language: 1 234,56 € in French, €1,234.56 in English
+    (portal.formatting.money, the one formatting of every page, e-mail and PDF)."""
+    return formatting.money(value, currency)
 
 
 def number(value, places: int | None = None) -> str:

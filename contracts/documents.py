@@ -23,6 +23,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from contracts.display import shown_value
 from contracts.models import Amendment, Contract, ContractDocument, DocumentStatus
 from portal.celery import enqueue_on_commit
 from portal.permissions import require
@@ -96,7 +97,7 @@ def document_context(document: ContractDocument) -> dict:
                 names = {str(o.pk): str(o) for o in field.related_model._default_manager.filter(pk__in=[
                     v for v in (old, new) if v is not None])}
                 old, new = names.get(str(old), old), names.get(str(new), new)
-            amendment_changes.append((field.verbose_name, old, new))
+            amendment_changes.append((field.verbose_name, shown_value(field, old, contract), shown_value(field, new, contract)))
     policy = contract.sla_policy
     calendar = calendar_versions(policy.calendar)[-1] if policy else None
     weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -112,6 +113,8 @@ def document_context(document: ContractDocument) -> dict:
         "policy": policy,
         "targets": list(policy.targets.all()) if policy else [],
         "calendar": calendar,
+        "day_minutes": _day_minutes(calendar),
+        "done_on": (amendment.signed_on if amendment is not None else contract.signed_on) or timezone.localdate(),
         "calendar_days": (
             [(WEEKDAY_LABELS[d], calendar.hours.get(d, [])) for d in weekdays] if calendar and not calendar.always_open else []
         ),
@@ -122,6 +125,33 @@ def document_context(document: ContractDocument) -> dict:
         "amendments": list(contract.amendments.all()),
         "generated_at": timezone.now(),
     }
+
+
+def calendar_day_minutes(calendar) -> int | None:
+    """`_day_minutes` of the calendar's current hours (for the contract page)."""
+    from sla.selectors import calendar_versions
+
+    versions = calendar_versions(calendar) if calendar is not None else []
+    return _day_minutes(versions[-1]) if versions else None
+
+
+def _day_minutes(calendar) -> int | None:
+    """The length of the calendar's working day when every open day has the same hours
+    (then an SLA target of whole days reads "3 business days")."""
+    if calendar is None or calendar.always_open:
+        return None
+    lengths = set()
+    for spans in (calendar.hours or {}).values():
+        total = 0
+        for span in spans or []:
+            try:
+                (h1, m1), (h2, m2) = (map(int, str(span[0]).split(":")), map(int, str(span[1]).split(":")))
+            except (ValueError, IndexError, TypeError):
+                return None
+            total += (h2 * 60 + m2) - (h1 * 60 + m1)
+        if total:
+            lengths.add(total)
+    return lengths.pop() if len(lengths) == 1 else None
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
@@ -142,8 +172,8 @@ def document_render(*, document_id: int, tenant_id: int) -> ContractDocument | N
     document = ContractDocument.objects.select_related("contract").get(pk=document_id)
     started = time.perf_counter()
     try:
-        context = document_context(document)
         with translation.override(document.contract.language or settings.LANGUAGE_CODE):
+            context = document_context(document)  # amounts and dates in the contract's language
             html = render_to_string("pdf/contract.html", context)
         pdf, pages = render_pdf(html)
         path = document_path(document)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from billing import selectors as billing_selectors
 from contracts.selectors import parties as party_selectors
+from home import dashboards
 from portal import selectors
 from portal.decorators import tenant_required
 from portal.permissions import can
@@ -55,6 +57,26 @@ def _support(tenant, membership) -> dict:
         seen.add(calendar.pk)
         hours.append(ticket_display.calendar_hours(calendar))
     return {"desk": ticket_selectors.support_desk(tenant=tenant), "hours": hours}
+class _Lazy:
+    """A dashboard section (a dict), computed on the template's first look at it."""
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    @cached_property
+    def _values(self) -> dict:
+        return self._compute()
+
+    def __getitem__(self, key):
+        return self._values[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @tenant_required()
@@ -71,6 +93,17 @@ def dashboard(request):
         "role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership),
         "urgent": urgent(), "my_urgent": urgent(mine=True),
     }
+    # The role dashboards' sections, each read only if the role's template shows it
+    # (home.dashboards; their queries are pinned by tests/home/test_role_dashboards.py).
+    if membership.is_provider:
+        context["work"] = _Lazy(lambda: dashboards.technician(tenant=tenant, viewer=membership,
+                                                              today=timezone.localdate()))
+    if can(membership, "dashboard.contracts"):
+        context["pipeline"] = _Lazy(lambda: dashboards.account_manager(tenant=tenant, viewer=membership,
+                                                                       today=timezone.localdate()))
+    if can(membership, "dashboard.service"):
+        context["service"] = _Lazy(lambda: dashboards.tenant_admin(tenant=tenant, viewer=membership,
+                                                                   now=timezone.now()))
     if membership.is_provider:
         orgs = party_selectors.organization_list(tenant=tenant, viewer=membership)
         context["client_count"] = orgs.filter(kind="client").count()

@@ -183,6 +183,10 @@ POLICY: dict[str, PolicyRule] = {
     "attachment.add": PolicyRule(EVERYONE, **CLIENT_TICKETS),
     # The tenant
     "audit.read": PolicyRule(ADMINS),
+    # The dashboards' tenant-wide figures (home.dashboards): the contract pipeline and
+    # recurring revenue; the service's SLA compliance, backlog and breaches by client.
+    "dashboard.contracts": PolicyRule(EDITORS),
+    "dashboard.service": PolicyRule(ADMINS),
     "membership.list": PolicyRule(ADMINS),
     # People: tenant administrators manage everyone of the tenant, client administrators
     # the people of their own organisation (client roles only).

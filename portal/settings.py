@@ -219,6 +219,7 @@ AXES_VERBOSE = False  # no banner on every command; failures are still logged (e
 # --- I18N ------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["portal.formats"]  # one date format per language
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")  # display zone; storage is always UTC
 USE_I18N = True

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.decorators import tenant_required
+from portal.formatting import business_duration
 from portal.pages import form_page
 from portal.permissions import can
 from sla import selectors, services
@@ -90,7 +91,9 @@ def policy_list(request):
 
 def _target_rows(policy):
     return [
-        {"target": t, "response": format_duration(t.response_minutes), "resolution": format_duration(t.resolution_minutes)}
+        {"target": t,
+         "response": None if t.response_minutes is None else business_duration(t.response_minutes),
+         "resolution": None if t.resolution_minutes is None else business_duration(t.resolution_minutes)}
         for t in policy.targets.all()
     ]
 
@@ -151,15 +154,23 @@ def policy_detail(request, policy_code: str):
     priority = request.GET.get("priority", "P1")
     mtype = request.GET.get("maintenance_type", "")
     if start_text:
+        # Every refusal is a sentence of the viewer's language: the parser's and the
+        # clock's own messages (English, technical) never reach the page.
         try:
-            start = datetime.fromisoformat(start_text)
-            if timezone.is_naive(start):
-                start = timezone.make_aware(start, selectors.calendar_clock(policy.calendar).tz)
+            start = datetime.fromisoformat(start_text.strip())
+        except ValueError:
+            error = _("Give the start as a date and a time, for example 2026-03-02 09:30.")
+        else:
             if priority not in Priority.values or (mtype and mtype not in MaintenanceType.values):
-                raise ValueError(_("Unknown priority or maintenance type."))
-            simulation = selectors.policy_simulate(policy=policy, start=start, priority=priority, maintenance_type=mtype)
-        except ValueError as exc:
-            error = str(exc) or _("Invalid start.")
+                error = _("Unknown priority or maintenance type.")
+            else:
+                try:
+                    if timezone.is_naive(start):
+                        start = timezone.make_aware(start, selectors.calendar_clock(policy.calendar).tz)
+                    simulation = selectors.policy_simulate(policy=policy, start=start, priority=priority,
+                                                           maintenance_type=mtype)
+                except (ValueError, OverflowError):
+                    error = _("The deadlines cannot be computed from this start: choose a date between 1990 and 2100.")
     return render(request, "sla/policy_detail.html", {
         "policy": policy, "targets": _target_rows(policy), "simulation": simulation, "error": error,
         "start": start_text, "priority": priority, "maintenance_type": mtype,

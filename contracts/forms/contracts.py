@@ -177,8 +177,9 @@ class SuspendForm(forms.Form):
 
 class TerminateForm(forms.Form):
     notice_given_on = BoundedDateField(label=_("Notice given on"), widget=DATE)
-    given_by = forms.ChoiceField(label=_("Notice given by"), choices=PARTY_SIDES)
-    reason = forms.ChoiceField(label=_("Reason"), choices=TERMINATION_REASONS)
+    # No side and no reason chosen in advance: a termination is never one click away.
+    given_by = forms.ChoiceField(label=_("Notice given by"), choices=[("", "—"), *PARTY_SIDES])
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *TERMINATION_REASONS])
     effective_date = BoundedDateField(label=_("Effective end (breach, force majeure, agreement)"), required=False,
                                      widget=DATE)
 

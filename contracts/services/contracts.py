@@ -7,7 +7,9 @@ Term, renewal and notice dates come from the pure `contracts.terms` module.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,9 +49,11 @@ __all__ = [
     "clause_library_seed",
     "contract_activate",
     "contract_amend",
+    "contract_amend_preview",
     "contract_create",
     "contract_render_pdf",
     "contract_renew",
+    "contract_renew_preview",
     "contract_resume",
     "contract_send",
     "contract_set_clauses",
@@ -57,6 +61,7 @@ __all__ = [
     "contract_snapshot",
     "contract_suspend",
     "contract_terminate",
+    "contract_terminate_preview",
     "contract_update",
 ]
 
@@ -428,17 +433,11 @@ def contract_resume(*, contract: Contract, actor) -> Contract:
 TERMINATION_REASONS = ("notice", "breach", "force_majeure", "mutual_agreement")
 
 
-@transaction.atomic
-def contract_terminate(
-    *, contract: Contract, actor, notice_given_on: date, given_by: str, reason: str,
-    effective_date: date | None = None, today: date | None = None,
-) -> Contract:
-    """Record a termination. With `reason="notice"` the last covered day comes from the
-    contract's terms (`ContractTerms.last_day_if_notice`); for breach, force majeure or
-    mutual agreement it is `effective_date` (default: the notice date). The contract
-    stays active until then; the daily job ends it."""
-    require(actor, "contract.terminate", contract)
-    contract = _lock(contract)
+def contract_terminate_preview(*, contract: Contract, notice_given_on: date | None, given_by: str, reason: str,
+                               effective_date: date | None = None) -> date:
+    """The last day a termination would cover, refused as `contract_terminate` would
+    refuse it — without writing anything (the page asks "Last day covered: …. Confirm
+    termination?" with it). The caller has looked the contract up in the viewer's scope."""
     _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("terminate"))
     if contract.notice_given_on is not None:
         _refuse(_("A termination is already recorded (notice given on %(d)s).") % {"d": contract.notice_given_on},
@@ -470,6 +469,22 @@ def contract_terminate(
         end = effective_date or notice_given_on
         if end < notice_given_on:
             raise ValidationError({"effective_date": [_("The end cannot be before the notice date.")]})
+    return end
+
+
+@transaction.atomic
+def contract_terminate(
+    *, contract: Contract, actor, notice_given_on: date, given_by: str, reason: str,
+    effective_date: date | None = None, today: date | None = None,
+) -> Contract:
+    """Record a termination. With `reason="notice"` the last covered day comes from the
+    contract's terms (`ContractTerms.last_day_if_notice`); for breach, force majeure or
+    mutual agreement it is `effective_date` (default: the notice date). The contract
+    stays active until then; the daily job ends it."""
+    require(actor, "contract.terminate", contract)
+    contract = _lock(contract)
+    end = contract_terminate_preview(contract=contract, notice_given_on=notice_given_on, given_by=given_by,
+                                     reason=reason, effective_date=effective_date)
     contract.notice_given_on = notice_given_on
     contract.notice_given_by = given_by
     contract.termination_reason = reason
@@ -487,13 +502,18 @@ def contract_terminate(
     return contract
 
 
-@transaction.atomic
-def contract_renew(*, contract: Contract, actor, months: int | None = None, monthly_fee: Decimal | None = None,
-                   today: date | None = None) -> ContractTerm:
-    """Renew explicitly (express renewal): a new term follows the current last term,
-    optionally with a revised monthly fee."""
-    require(actor, "contract.renew", contract)
-    contract = _lock(contract)
+@dataclass(frozen=True)
+class RenewalPreview:
+    previous: ContractTerm
+    first_day: date
+    last_day: date
+    monthly_fee: Decimal
+
+
+def contract_renew_preview(*, contract: Contract, months: int | None = None,
+                           monthly_fee: Decimal | None = None) -> RenewalPreview:
+    """The term an express renewal would add (its days and fee), refused as
+    `contract_renew` would refuse it — without writing anything."""
     _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("renew"))
     if contract.initial_months is None:
         _refuse(_("An indefinite contract has no term to renew."), code="indefinite")
@@ -516,6 +536,18 @@ def contract_renew(*, contract: Contract, actor, months: int | None = None, mont
     first_day = last.last_day + timedelta(days=1)
     last_day = add_months(first_day, months) - timedelta(days=1)
     fee = monthly_fee if monthly_fee is not None else contract.monthly_fee
+    return RenewalPreview(previous=last, first_day=first_day, last_day=last_day, monthly_fee=fee)
+
+
+@transaction.atomic
+def contract_renew(*, contract: Contract, actor, months: int | None = None, monthly_fee: Decimal | None = None,
+                   today: date | None = None) -> ContractTerm:
+    """Renew explicitly (express renewal): a new term follows the current last term,
+    optionally with a revised monthly fee."""
+    require(actor, "contract.renew", contract)
+    contract = _lock(contract)
+    preview = contract_renew_preview(contract=contract, months=months, monthly_fee=monthly_fee)
+    last, first_day, last_day, fee = preview.previous, preview.first_day, preview.last_day, preview.monthly_fee
     term = ContractTerm.objects.create(tenant=contract.tenant, contract=contract, index=last.index + 1,
                                        first_day=first_day, last_day=last_day, kind="express", monthly_fee=fee)
     before_fee = contract.monthly_fee
@@ -527,6 +559,41 @@ def contract_renew(*, contract: Contract, actor, months: int | None = None, mont
               organization=contract.client,
               changes={"term": [last.index, term.index], "last_day": last_day, "monthly_fee": [before_fee, fee]})
     return term
+
+
+@dataclass(frozen=True)
+class AmendmentPreview:
+    number: int
+    effective_date: date | None
+    changes: list[tuple[str, str | None, str | None]]  # (label, before, after), in words
+
+
+def contract_amend_preview(*, contract: Contract, effective_date: date | None,
+                           changes: Mapping[str, Any]) -> AmendmentPreview:
+    """What an amendment would change (each term before and after, in the contract's
+    number format), without writing anything; `contract_amend` validates it in full."""
+    from contracts.display import shown_value
+
+    _require_status(contract, ContractStatus.ACTIVE, ContractStatus.SUSPENDED, action=_("amend"))
+    unknown = set(changes) - set(AMENDABLE_FIELDS) - set(INPUT_ALIASES) - set(AMENDABLE_EXTRAS)
+    if unknown:
+        raise ValidationError({"changes": [
+            _("These cannot be changed by amendment: %(f)s.") % {"f": ", ".join(sorted(unknown))}]})
+    before = snapshot(contract, AMENDABLE_FIELDS)
+    draft = copy.copy(contract)
+    for name, value in changes.items():
+        if name not in AMENDABLE_EXTRAS:
+            setattr(draft, name, value)
+    rows = []
+    for name, (old, new) in changed(before, snapshot(draft, AMENDABLE_FIELDS)).items():
+        field = Contract._meta.get_field(name)
+        if field.is_relation:  # the snapshot keeps ids: show what they name
+            names = {o.pk: str(o) for o in field.related_model._default_manager.filter(pk__in=[old, new])}
+            old, new = names.get(old), names.get(new)
+        else:
+            old, new = shown_value(field, old, contract), shown_value(field, new, contract)
+        rows.append((str(field.verbose_name), old, new))
+    return AmendmentPreview(number=contract.amendments.count() + 1, effective_date=effective_date, changes=rows)
 
 
 @transaction.atomic

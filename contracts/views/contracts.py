@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from contracts.panels import contract_panels
 from contracts.selectors import contracts as selectors
 from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
+from portal import formatting
 from portal.decorators import tenant_required
 from portal.downloads import file_response
 from portal.exceptions import ApplicationError
@@ -166,10 +168,13 @@ def contract_detail(request, contract_ref: str):
         "targets": contract.sla_policy.targets.all() if contract.sla_policy_id else [],
         "missing": services.contract_missing(contract) if contract.status == ContractStatus.DRAFT else [],
         "activate_form": forms.ActivateForm(initial={"signed_on": today}),
+        # The destructive actions' forms start empty (none pre-filled); each asks for a
+        # confirmation showing its consequence before it acts (_confirm).
         "suspend_form": forms.SuspendForm(),
-        "terminate_form": forms.TerminateForm(initial={"notice_given_on": today}),
+        "terminate_form": forms.TerminateForm(),
         "renew_form": forms.RenewForm(),
-        "amend_form": forms.AmendForm(policies=policies, initial={"signed_on": today, "effective_date": today}),
+        "amend_form": forms.AmendForm(policies=policies),
+        "day_minutes": documents.calendar_day_minutes(contract.sla_policy.calendar) if contract.sla_policy_id else None,
         "pending_documents": any(d.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
                                  for d in contract.documents.all()),
         # What the apps above contracts show about it (preventive plans…): contracts.panels.
@@ -201,9 +206,31 @@ def _activate(request, contract):
     return form
 
 
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "yes"
+
+
+def _confirm(request, contract, form, *, action: str, title: str, consequence: str, question: str,
+             button: str, changes=None):
+    """The confirmation page of a destructive action: its consequence, computed by the
+    contract services, and the same form again as hidden fields with `confirm=yes`.
+    Nothing is written until that second POST."""
+    fields = [(name, value) for name in form.fields for value in request.POST.getlist(name)]
+    return render(request, "contracts/contract_confirm.html", {
+        "contract": contract, "action_url": reverse(f"contract-{action}", args=[contract.reference]),
+        "title": title, "consequence": consequence, "question": question, "button": button,
+        "fields": fields, "changes": changes or [],
+    })
+
+
 def _suspend(request, contract):
     form = forms.SuspendForm(request.POST)
     if form.is_valid():
+        if not _confirmed(request):
+            return _confirm(request, contract, form, action="suspend", title=_("Suspend the contract"),
+                            consequence=_("From now on, new requests on this contract are refused until it is "
+                                          "resumed. Reason given: %(r)s.") % {"r": form.cleaned_data["reason"]},
+                            question=_("Confirm the suspension?"), button=_("Suspend the contract"))
         services.contract_suspend(contract=contract, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Contract suspended."))
     return form
@@ -217,17 +244,30 @@ def _resume(request, contract):
 def _terminate(request, contract):
     form = forms.TerminateForm(request.POST)
     if form.is_valid():
+        if not _confirmed(request):
+            last_day = services.contract_terminate_preview(contract=contract, **form.cleaned_data)
+            return _confirm(request, contract, form, action="terminate", title=_("Terminate the contract"),
+                            consequence=_("Last day covered: %(d)s.") % {"d": formatting.short_date(last_day)},
+                            question=_("Confirm termination?"), button=_("Confirm termination"))
         contract = services.contract_terminate(contract=contract, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Termination recorded: last covered day %(d)s.")
-                         % {"d": contract.end_date.strftime("%d/%m/%Y")})
+                         % {"d": formatting.short_date(contract.end_date)})
     return form
 
 
 def _renew(request, contract):
     form = forms.RenewForm(request.POST)
     if form.is_valid():
+        if not _confirmed(request):
+            term = services.contract_renew_preview(contract=contract, **form.cleaned_data)
+            return _confirm(request, contract, form, action="renew", title=_("Renew the contract"),
+                            consequence=_("New term from %(first)s to %(last)s, at %(fee)s excl. VAT per month.") % {
+                                "first": formatting.short_date(term.first_day),
+                                "last": formatting.short_date(term.last_day),
+                                "fee": formatting.money(term.monthly_fee, contract.currency)},
+                            question=_("Confirm the renewal?"), button=_("Renew"))
         term = services.contract_renew(contract=contract, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Renewed until %(d)s.") % {"d": term.last_day.strftime("%d/%m/%Y")})
+        messages.success(request, _("Renewed until %(d)s.") % {"d": formatting.short_date(term.last_day)})
     return form
 
 
@@ -236,6 +276,14 @@ def _amend(request, contract):
     form = forms.AmendForm(request.POST, policies=policies)
     if form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("signed_on", "effective_date", "summary")}
+        if not _confirmed(request):
+            preview = services.contract_amend_preview(contract=contract, effective_date=data["effective_date"],
+                                                      changes=form.changes())
+            return _confirm(request, contract, form, action="amend", title=_("Record an amendment"),
+                            consequence=_("Amendment %(n)s takes effect on %(d)s.") % {
+                                "n": preview.number, "d": formatting.short_date(preview.effective_date)},
+                            question=_("Confirm the amendment?"), button=_("Record the amendment"),
+                            changes=preview.changes)
         amendment = services.contract_amend(contract=contract, actor=request.user, changes=form.changes(), **data)
         messages.success(request, _("Amendment %(n)s recorded.") % {"n": amendment.number})
     return form
@@ -260,6 +308,8 @@ def contract_action(handler, action: str):
         require(request.membership, action, contract)
         try:
             form = handler(request, contract)
+            if isinstance(form, HttpResponse):  # a confirmation page: nothing done yet
+                return form
         except ValidationError as exc:
             message_errors(request, exc)
         except ApplicationError as exc:

@@ -192,7 +192,7 @@ def test_it_prints_the_ticket_prices_of_a_per_ticket_plan(make_contract, setting
     documents.document_render(document_id=document.pk, tenant_id=contract.tenant_id)
     text = " ".join(subprocess.run([PDFTOTEXT, "-enc", "UTF-8", str(documents.document_path(document)), "-"],
                                    check=True, capture_output=True).stdout.decode().split())
-    assert "Corrective 120.00 EUR" in text
+    assert "Corrective €120.00" in text
 
 
 # ---------------------------------------------------------------- the ticket page and the dashboard

@@ -9,7 +9,6 @@ retry test renders on its own."""
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -195,9 +194,13 @@ def test_it_states_the_intervention_modes(text):
 # =========================================================================== 6. service levels
 
 
-def test_it_tabulates_the_sla_targets(text):
-    assert "60 min 480 min" in text
-    assert "480 min 2100 min" in text
+def test_it_tabulates_the_sla_targets_in_business_hours(text):
+    assert "1 business hour 8 business hours" in text
+
+
+def test_it_gives_whole_working_days_as_business_days(text):
+    # 2,100 minutes of a 7-hour working day (09:00–12:00, 14:00–18:00): 5 days, not "2100 min".
+    assert "8 business hours 5 business days" in text
 
 
 def test_it_names_the_sla_policy(text):
@@ -217,7 +220,7 @@ def test_it_gives_the_availability_target(text):
 
 
 def test_it_gives_the_monthly_fee(text):
-    assert re.search(r"Monthly fee \(excl\. VAT\) 450[.,]00 EUR", text)
+    assert "Monthly fee (excl. VAT) €450.00" in text
 
 
 def test_it_gives_the_payment_terms(text):
@@ -264,6 +267,17 @@ def test_it_gives_the_signature_date(text):
     assert "Signed on 20/12/2025." in text
 
 
+def test_it_says_where_and_when_it_was_done(rendered, text):
+    assert f"Done at {rendered.provider.city}, on 20/12/2025, in two original copies." in text
+
+
+def test_it_never_splits_a_table_or_a_signature_block_across_pages():
+    from django.template.loader import render_to_string
+
+    css = render_to_string("pdf/base.html")
+    assert "table, .kv, .parties, .party, .closing, .signatures, .signature { break-inside: avoid; }" in css
+
+
 def test_it_numbers_the_pages(rendered, text):
     assert f"Page 1 of {rendered.first.pages}" in text
     assert f"Page {rendered.first.pages} of {rendered.first.pages}" in text
@@ -277,7 +291,8 @@ def test_it_titles_the_amendment(rendered):
 
 
 def test_it_tabulates_the_amended_terms(rendered):
-    assert "Monthly fee (excl. VAT) 450.00 520.00" in rendered.amendment_text
+    # The same number format as the contract: an amount with its currency.
+    assert "Monthly fee (excl. VAT) €450.00 €520.00" in rendered.amendment_text
 
 
 def test_it_gives_the_amendments_effective_date(rendered):

@@ -751,3 +751,51 @@ def test_it_trips_on_another_tenants_client_in_an_update(amy, draft, org_b1):
         services.contract_update(contract=draft, actor=amy, client=org_b1)
     draft.refresh_from_db()
     assert draft.client.tenant_id == draft.tenant_id
+
+
+# =========================================================================== previews (confirmation pages)
+
+
+@pytest.mark.parametrize("notice_on", [date(2028, 9, 30), date(2028, 10, 2)])
+def test_the_termination_preview_gives_the_day_the_termination_records(amy, org_a1, policy, notice_on):
+    contract = long_tacit(amy, org_a1, policy)
+    preview = services.contract_terminate_preview(contract=contract, notice_given_on=notice_on, given_by="client",
+                                                  reason="notice")
+    terminate(contract, amy, notice_on)
+    contract.refresh_from_db()
+    assert preview == contract.end_date
+
+
+def test_the_termination_preview_writes_nothing(amy, active):
+    services.contract_terminate_preview(contract=active, notice_given_on=date(2026, 3, 1), given_by="client",
+                                        reason="notice")
+    active.refresh_from_db()
+    assert (active.notice_given_on, active.end_date) == (None, None)
+
+
+def test_the_termination_preview_refuses_what_the_termination_refuses(amy, active):
+    with pytest.raises(ValidationError) as excinfo:
+        services.contract_terminate_preview(contract=active, notice_given_on=date(2025, 12, 31), given_by="client",
+                                            reason="notice")
+    assert error_fields(excinfo) == {"notice_given_on"}
+
+
+def test_the_renewal_preview_gives_the_term_the_renewal_adds(amy, org_a1, policy):
+    contract = cf.active(actor=amy, client=org_a1, policy=policy, renewal="express")
+    preview = services.contract_renew_preview(contract=contract, monthly_fee=Decimal("480.00"))
+    term = services.contract_renew(contract=contract, actor=amy, monthly_fee=Decimal("480.00"))
+    assert (preview.first_day, preview.last_day, preview.monthly_fee) == (term.first_day, term.last_day,
+                                                                         term.monthly_fee)
+
+
+def test_the_amendment_preview_writes_nothing(amy, active):
+    services.contract_amend_preview(contract=active, effective_date=date(2026, 7, 1),
+                                    changes={"monthly_fee": Decimal("520.00")})
+    active.refresh_from_db()
+    assert (active.version, active.monthly_fee) == (1, Decimal("450.00"))
+
+
+def test_the_amendment_preview_names_the_next_number(amy, active):
+    preview = services.contract_amend_preview(contract=active, effective_date=date(2026, 7, 1),
+                                              changes={"notice_months": 2})
+    assert (preview.number, preview.changes) == (1, [("notice (months)", "3", "2")])

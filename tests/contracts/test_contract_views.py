@@ -303,7 +303,7 @@ def test_it_shows_an_activation_refused_in_draft_as_a_message(web, amy, draft):
 
 def test_it_suspends_and_resumes_from_the_page(web, amy, active):
     client = web.as_(amy)
-    client.post(page(active, "suspend/"), {"reason": "Unpaid invoices"})
+    client.post(page(active, "suspend/"), {"reason": "Unpaid invoices", "confirm": "yes"})
     active.refresh_from_db()
     suspended = active.status
     client.post(page(active, "resume/"))
@@ -318,7 +318,8 @@ def test_it_shows_a_missing_suspension_reason_as_a_message(web, amy, active):
 
 def test_it_records_a_termination_from_the_page(web, amy, active, today):
     response = web.as_(amy).post(
-        page(active, "terminate/"), {"notice_given_on": "2026-09-01", "given_by": "client", "reason": "notice"},
+        page(active, "terminate/"), {"notice_given_on": "2026-09-01", "given_by": "client", "reason": "notice",
+                                    "confirm": "yes"},
         follow=True)
     active.refresh_from_db()
     assert (active.status, active.end_date) == ("active", date(2026, 12, 31))
@@ -326,7 +327,7 @@ def test_it_records_a_termination_from_the_page(web, amy, active, today):
 
 
 def test_it_shows_a_second_termination_refused_as_a_message(web, amy, active, today):
-    data = {"notice_given_on": "2026-09-01", "given_by": "client", "reason": "notice"}
+    data = {"notice_given_on": "2026-09-01", "given_by": "client", "reason": "notice", "confirm": "yes"}
     client = web.as_(amy)
     client.post(page(active, "terminate/"), data, follow=True)
     response = client.post(page(active, "terminate/"), data, follow=True)
@@ -342,17 +343,92 @@ def test_it_shows_a_notice_before_the_start_as_a_message(web, amy, active):
 
 def test_it_renews_from_the_page(web, amy, org_a1, policy):
     contract = cf.active(actor=amy, client=org_a1, policy=policy, renewal="express")
-    response = web.as_(amy).post(page(contract, "renew/"), {"months": "", "monthly_fee": "480.00"}, follow=True)
+    response = web.as_(amy).post(page(contract, "renew/"), {"months": "", "monthly_fee": "480.00", "confirm": "yes"}, follow=True)
     assert flashed(response) == ["Renewed until 31/12/2027."]
 
 
 def test_it_amends_from_the_page(web, amy, active):
     response = web.as_(amy).post(page(active, "amend/"), {
         "signed_on": "2026-06-15", "effective_date": "2026-07-01", "summary": "New fee", "monthly_fee": "520.00",
+        "confirm": "yes",
     }, follow=True)
     active.refresh_from_db()
     assert (active.version, str(active.monthly_fee)) == (2, "520.00")
     assert flashed(response) == ["Amendment 1 recorded."]
+
+
+# =========================================================================== destructive actions
+
+
+def test_the_lifecycle_actions_sit_behind_a_menu(web, amy, active):
+    body = text(web.as_(amy).get(page(active)))
+    menu = body[body.index('<details class="actions-menu'):]
+    assert page(active, "terminate/") in menu and page(active, "suspend/") in menu
+
+
+def test_the_termination_form_is_not_prefilled(web, amy, active):
+    form = web.as_(amy).get(page(active)).context["terminate_form"]
+    assert (form["notice_given_on"].value(), form["given_by"].value(), form["reason"].value()) == (None, None, None)
+
+
+def test_the_amendment_form_is_not_prefilled(web, amy, active):
+    form = web.as_(amy).get(page(active)).context["amend_form"]
+    assert (form["signed_on"].value(), form["effective_date"].value()) == (None, None)
+
+
+TERMINATION = {"notice_given_on": "2026-09-01", "given_by": "client", "reason": "notice"}
+
+
+def test_a_termination_first_shows_the_last_day_covered(web, amy, active, today):
+    response = web.as_(amy).post(page(active, "terminate/"), TERMINATION)
+    assert "Last day covered: 31/12/2026." in text(response) and "Confirm termination?" in text(response)
+
+
+def test_a_termination_is_not_recorded_before_it_is_confirmed(web, amy, active, today):
+    web.as_(amy).post(page(active, "terminate/"), TERMINATION)
+    active.refresh_from_db()
+    assert active.notice_given_on is None
+
+
+def test_the_confirmation_carries_the_typed_values(web, amy, active, today):
+    body = text(web.as_(amy).post(page(active, "terminate/"), TERMINATION))
+    assert '<input type="hidden" name="notice_given_on" value="2026-09-01">' in body
+    assert '<button class="btn danger" type="submit" name="confirm" value="yes">' in body
+
+
+def test_a_refused_termination_is_reported_before_any_confirmation(web, amy, active):
+    response = web.as_(amy).post(page(active, "terminate/"), {**TERMINATION, "notice_given_on": "2025-06-01"},
+                                 follow=True)
+    assert flashed(response) == ["The notice date is before the start of the contract."]
+
+
+def test_a_contract_under_notice_shows_when_it_ends(web, amy, active, today):
+    client = web.as_(amy)
+    client.post(page(active, "terminate/"), {**TERMINATION, "confirm": "yes"})
+    assert "Terminated — ends 31/12/2026" in text(client.get(page(active)))
+
+
+def test_a_contract_without_notice_shows_no_end_chip(web, amy, active):
+    assert 'id="ending-chip"' not in text(web.as_(amy).get(page(active)))
+
+
+def test_a_suspension_first_says_what_it_does(web, amy, active):
+    response = web.as_(amy).post(page(active, "suspend/"), {"reason": "Unpaid invoices"})
+    active.refresh_from_db()
+    assert "new requests on this contract are refused" in text(response) and active.status == "active"
+
+
+def test_a_renewal_first_shows_the_new_term(web, amy, org_a1, policy):
+    contract = cf.active(actor=amy, client=org_a1, policy=policy, renewal="express")
+    response = web.as_(amy).post(page(contract, "renew/"), {"months": "", "monthly_fee": "480.00"})
+    assert "New term from 01/01/2027 to 31/12/2027, at €480.00 excl. VAT per month." in text(response)
+
+
+def test_an_amendment_first_shows_each_change_before_and_after(web, amy, active):
+    response = web.as_(amy).post(page(active, "amend/"), {
+        "signed_on": "2026-06-15", "effective_date": "2026-07-01", "summary": "New fee", "monthly_fee": "520.00"})
+    active.refresh_from_db()
+    assert response.context["changes"] == [("monthly fee (excl. VAT)", "€450.00", "€520.00")] and active.version == 1
 
 
 def test_it_refuses_a_page_action_to_a_technician(web, bob, active):

@@ -71,5 +71,7 @@ def test_it_drafts_sends_and_downloads_a_contract(page, setup, shot):
     text = pdftotext(pdf_path)
     assert setup["provider"].siret in text
     assert setup["client"].siret in text
-    assert "480 min" in text and "2100 min" in text  # the targets table
+    # The targets table, in business time (a 7-hour working day): never "2100 min".
+    assert ("8 business hours" in text or "8 heures ouvrées" in text)
+    assert ("5 business days" in text or "5 jours ouvrés" in text)
     assert "3 month" in text or "3 mois" in text  # the notice period

@@ -81,6 +81,8 @@ EXPECTED: dict[str, set[str]] = {
     "support_desk.edit": ADMINS,
     "attachment.add": EVERYONE,  # clients: their organisation's tickets
     "audit.read": ADMINS,
+    "dashboard.contracts": EDITORS,
+    "dashboard.service": ADMINS,
     "membership.list": ADMINS,
     "member.list": {ADMIN, CLIENT_ADMIN},  # client administrators: their organisation's people
     "member.invite": {ADMIN, CLIENT_ADMIN},  # client administrators: client roles into their organisation

@@ -251,7 +251,7 @@ def test_it_refuses_the_policy_list_to_client_users(web, policy, persona, reques
 def test_it_shows_a_policys_targets(web, bob, policy):
     page = text(web.as_(bob).get(f"{POLICIES}standard/"))
     assert "Heures ouvrées" in page
-    assert "14h <span class=\"muted\">(840 min)</span>" in page
+    assert "14 business hours" in page and "840 min" not in page
 
 
 @pytest.mark.parametrize("persona", ["cody", "carol"])
@@ -274,6 +274,17 @@ def test_it_shows_a_bad_simulation_start_as_an_error(web, bob, policy):
     assert response.status_code == 200
     assert response.context["simulation"] is None
     assert response.context["error"]
+
+
+def test_it_explains_a_bad_simulation_start_in_a_translated_sentence_not_the_parsers(web, bob, policy):
+    response = web.as_(bob).get(f"{POLICIES}standard/", {"start": "mardi", "priority": "P1"})
+    assert response.context["error"] == "Give the start as a date and a time, for example 2026-03-02 09:30."
+
+
+def test_it_explains_a_start_the_clock_cannot_count_from(web, bob, policy):
+    response = web.as_(bob).get(f"{POLICIES}standard/", {"start": "9999-12-31T23:00", "priority": "P1"})
+    assert response.context["error"] == ("The deadlines cannot be computed from this start: "
+                                         "choose a date between 1990 and 2100.")
 
 
 def test_it_shows_an_unknown_simulation_priority_as_an_error(web, bob, policy):

@@ -53,6 +53,7 @@ def test_it_shows_the_contracts_plans_on_its_page(web, bob, plan, contract):
     response = web.as_(bob).get(page(contract))
     assert "Preventive plans" in text(response)
     assert "Quarterly visit" in text(response) and "FREQ=MONTHLY;INTERVAL=3" in text(response)
+    assert "every 3 months" in text(response)  # the recurrence in words, the rule in its tooltip
 
 
 def test_it_offers_an_account_manager_the_plan_form_on_an_active_contract(web, amy, contract):
