@@ -19,7 +19,7 @@ from billing.models import CreditNote, HourBankMovement, Invoice, MonthlyReport,
 from contracts.models import Contract, ContractDocument
 from demo import history, seed
 from portal.models import AuditEvent, OutboxMessage, Tenant
-from tickets.models import Intervention, SlaEvent, Ticket, TicketEvent, TicketMessage
+from tickets.models import Intervention, SlaEvent, Ticket, TicketEvent, TicketMessage, TicketRating
 
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
 TICKETS = 120
@@ -42,7 +42,7 @@ def tenants():
 
 def counts() -> dict[str, int]:
     models = (Ticket, TicketEvent, TicketMessage, Intervention, SlaEvent, AuditEvent, OutboxMessage, Invoice,
-              Payment, CreditNote, MonthlyReport, HourBankMovement, Contract, ContractDocument)
+              Payment, CreditNote, MonthlyReport, HourBankMovement, Contract, ContractDocument, TicketRating)
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -251,3 +251,15 @@ def test_no_ticket_is_planned_before_its_contract_starts():
 def test_english_speaking_clients_write_in_english():
     plans = history.plan_tickets(seed="s", contracts=_contracts(), now=NOW, count=50)
     assert {p.scenario_data.title in {s.title for s in history.EN} for p in plans if p.contract == "CTR-2"} == {True}
+
+
+def test_clients_rated_some_closed_tickets_good_and_some_bad():
+    for tenant in tenants():
+        scores = Counter(TicketRating.objects.filter(tenant=tenant).values_list("score", flat=True))
+        assert scores["good"] > scores["bad"] > 0, tenant
+
+
+def test_ratings_are_dated_after_their_ticket_was_closed():
+    ratings = TicketRating.objects.select_related("ticket")
+    assert ratings.exists()
+    assert all(r.ticket.closed_at < r.rated_at <= NOW for r in ratings)
