@@ -525,9 +525,9 @@ def seed_ratings(tenants: dict[str, Tenant], *, now: datetime) -> None:
             draw, late, pick = rng.random(), rng.uniform(1, 20), rng.random()
             requester = ticket.requester
             membership = getattr(requester, "membership", None) if requester is not None else None
-            if ticket.pk in rated or draw > 0.66 or membership is None or not membership.is_client:
+            at = ticket.closed_at + timedelta(hours=late)
+            if ticket.pk in rated or draw > 0.66 or membership is None or not membership.is_client or at > now:
                 continue
-            at = min(ticket.closed_at + timedelta(hours=late), now - timedelta(minutes=5))
             score = "bad" if pick < (0.45 if ticket.sla_breached else 0.08) else "good"
             comments = RATING_COMMENTS["fr" if (requester.language or "fr") == "fr" else "en"][score]
             with clock.running(at):

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, Min, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -55,15 +54,17 @@ def _month_label(year: int, month: int) -> str:
 # =========================================================================== technician
 
 
-def technician(*, tenant, viewer, today: date) -> dict:
-    """3 queries: the next ticket, mine, today's interventions."""
+def technician(*, tenant, viewer, today: date, clocks=None) -> dict:
+    """3 queries: the next ticket, mine, today's interventions (+ the policies' clocks,
+    once per page when the page passes its `clocks`)."""
+    clocks = clocks or ticket_display.Clocks()
     next_ticket = ticket_selectors.ticket_list(tenant=tenant, viewer=viewer, open_only=True, unassigned=True).first()
-    mine = [(t, ticket_display.badge(t)) for t in
+    mine = [(t, ticket_display.badge(t, clocks=clocks)) for t in
             ticket_selectors.ticket_list(tenant=tenant, viewer=viewer, open_only=True, mine=True)[:15]]
     interventions = list(
         Intervention.objects.filter(tenant=tenant, technician_id=viewer.user_id, date=today)
         .select_related("ticket__organization").order_by("id"))
-    return {"next_ticket": next_ticket, "next_badge": ticket_display.badge(next_ticket) if next_ticket else None,
+    return {"next_ticket": next_ticket, "next_badge": ticket_display.badge(next_ticket, clocks=clocks) if next_ticket else None,
             "mine": mine, "today_interventions": interventions,
             "today_minutes": sum(i.minutes for i in interventions)}
 
@@ -159,7 +160,7 @@ class AdminFigures:
 
 def tenant_admin(*, tenant, viewer, now: datetime) -> dict:
     """5 queries: the zone, first responses and resolutions, breaches, the backlog at each
-    month's end, the satisfaction slot (none while no rating model exists).
+    month's end, the clients' satisfaction.
 
     Compliance of a metric in a month (as the monthly report defines it, for every
     contract): among the tickets first taken in charge (response) or first resolved
@@ -229,17 +230,19 @@ def tenant_admin(*, tenant, viewer, now: datetime) -> dict:
             "satisfaction": satisfaction(tenant=tenant, since=window_start)}
 
 
-# =========================================================================== satisfaction (slot)
+# =========================================================================== satisfaction
 
 
 def satisfaction(*, tenant, since: datetime) -> dict | None:
-    """SLOT — ticket ratings are being added in parallel (issue #10, "Satisfaction"):
-    while no rating model exists this returns None and the dashboard shows nothing.
-    To wire it: read the ratings of the tenant since `since` and return
-    {"good": int, "bad": int, "percent": float | None, "recent": [rating, …]}
-    (templates/home/snippets/satisfaction.html shows exactly that)."""
-    try:
-        apps.get_model("tickets", "TicketRating")
-    except LookupError:
+    """The clients' ratings of closed tickets since `since`: {"good", "bad", "percent",
+    "recent"} (the five latest ratings with a comment), or None when nobody rated
+    (templates/home/snippets/satisfaction.html). Two queries."""
+    from tickets.models import TicketRating
+    from tickets.selectors import satisfaction_summary
+
+    summary = satisfaction_summary(tenant, since=since)
+    if not summary["total"]:
         return None
-    return None  # the model exists: to be wired by the ratings' author (see the docstring)
+    recent = list(TicketRating.objects.filter(tenant=tenant, rated_at__gte=since).exclude(comment="")
+                  .select_related("ticket", "organization").order_by("-rated_at", "-id")[:5])
+    return {"good": summary["good"], "bad": summary["bad"], "percent": summary["percent_good"], "recent": recent}

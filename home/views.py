@@ -26,13 +26,14 @@ def home(request):
 class _TicketRows:
     """The (ticket, badge) rows of a dashboard list, read only if its template shows it."""
 
-    def __init__(self, tickets, *, for_client: bool = False):
+    def __init__(self, tickets, *, for_client: bool = False, clocks=None):
         self.tickets = tickets
         self.for_client = for_client
+        self.clocks = clocks
 
     @cached_property
     def rows(self) -> list:
-        return ticket_display.badges(self.tickets, for_client=self.for_client)
+        return ticket_display.badges(self.tickets, for_client=self.for_client, clocks=self.clocks)
 
     def __iter__(self):
         return iter(self.rows)
@@ -85,9 +86,11 @@ def dashboard(request):
     tickets); what it may show beyond the tickets is asked to the policy."""
     membership = request.membership
     tenant = request.tenant
+    clocks = ticket_display.Clocks()  # the SLA policies' clocks, read once for every list of the page
 
     def urgent(**mine):
-        return _TicketRows(ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True, **mine)[:8])
+        return _TicketRows(ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True, **mine)[:8],
+                           clocks=clocks)
 
     context: dict = {
         "role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership),
@@ -97,7 +100,7 @@ def dashboard(request):
     # (home.dashboards; their queries are pinned by tests/home/test_role_dashboards.py).
     if membership.is_provider:
         context["work"] = _Lazy(lambda: dashboards.technician(tenant=tenant, viewer=membership,
-                                                              today=timezone.localdate()))
+                                                              today=timezone.localdate(), clocks=clocks))
     if can(membership, "dashboard.contracts"):
         context["pipeline"] = _Lazy(lambda: dashboards.account_manager(tenant=tenant, viewer=membership,
                                                                        today=timezone.localdate()))
@@ -116,9 +119,9 @@ def dashboard(request):
     else:
         context["organization"] = membership.organization
         context["open_rows"] = _TicketRows(ticket_selectors.ticket_list(
-            tenant=tenant, viewer=membership, open_only=True).exclude(status="waiting_on_client")[:10], for_client=True)
+            tenant=tenant, viewer=membership, open_only=True).exclude(status="waiting_on_client")[:10], for_client=True, clocks=clocks)
         context["waiting_rows"] = _TicketRows(ticket_selectors.waiting_on_me(tenant=tenant, viewer=membership)[:10],
-                                              for_client=True)
+                                              for_client=True, clocks=clocks)
         context["support"] = _support(tenant, membership)
         if can(membership, "billing.read"):
             context["hour_banks"] = list(billing_selectors.hour_bank_contracts(tenant=tenant, viewer=membership))

@@ -38,8 +38,9 @@ def duration(minutes: int) -> str:
     return f"{mins}\u00a0{m}"
 
 
-class _Clocks:
-    """The business clocks of the tickets' policies, read once per page."""
+class Clocks:
+    """The business clocks of the tickets' policies, read once per page (share one
+    instance between the lists of a page)."""
 
     def __init__(self):
         self._by_policy: dict = {}
@@ -51,7 +52,8 @@ class _Clocks:
         if ticket.sla_policy_id is None:
             return None
         if ticket.sla_policy_id not in self._by_policy:
-            policy = SlaPolicy.objects.select_related("calendar").get(pk=ticket.sla_policy_id)
+            policy = ticket.sla_policy if Ticket.sla_policy.is_cached(ticket) else \
+                SlaPolicy.objects.select_related("calendar").get(pk=ticket.sla_policy_id)
             self._by_policy[ticket.sla_policy_id] = _clock(policy)
         return int(self._by_policy[ticket.sla_policy_id].business_time(start, end).total_seconds() // 60)
 
@@ -66,7 +68,7 @@ def _due_metric(ticket: Ticket) -> tuple[str, dict] | None:
     return min(running, key=lambda item: item[1]["deadline"])
 
 
-def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = None, clocks: _Clocks | None = None
+def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = None, clocks: Clocks | None = None
           ) -> dict:
     """The SLA badge: which metric it counts and what is left in business time (or the
     deadline's date when more than a day is left), with its css class (ok, warn, bad,
@@ -84,7 +86,7 @@ def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = No
     metric_label = _("Response") if name == "response" else _("Resolution")
     deadline = datetime.fromisoformat(metric["deadline"])
     now = now or timezone.now()
-    clocks = clocks or _Clocks()
+    clocks = clocks or Clocks()
     title = _("Due on %(when)s") % {"when": _when(metric["deadline"])}
     if metric.get("breached") or deadline <= now:
         late = clocks.business_minutes(ticket, deadline, now) if deadline <= now else 0
@@ -102,9 +104,10 @@ def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = No
     return {"css": css, "deadline": metric["deadline"], "label": f"{metric_label} · {text}", "title": title}
 
 
-def badges(tickets, *, for_client: bool = False) -> list[tuple[Ticket, dict]]:
-    """(ticket, badge) rows of a list, sharing one clock per SLA policy."""
-    clocks, now = _Clocks(), timezone.now()
+def badges(tickets, *, for_client: bool = False, clocks: Clocks | None = None) -> list[tuple[Ticket, dict]]:
+    """(ticket, badge) rows of a list, sharing one clock per SLA policy (and `clocks`'
+    with the page's other lists)."""
+    clocks, now = clocks or Clocks(), timezone.now()
     return [(t, badge(t, for_client=for_client, now=now, clocks=clocks)) for t in tickets]
 
 

@@ -98,10 +98,12 @@ def ticket_get(*, tenant, viewer: Membership, reference: str) -> Ticket:
     return get_for_tenant(qs, tenant, reference=reference)
 
 
-def ticket_messages(*, ticket: Ticket, viewer: Membership) -> QuerySet[TicketMessage]:
-    """The conversation; internal notes never reach client users."""
-    qs = ticket.messages.filter(tenant_id=ticket.tenant_id).select_related("author").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.filter(tenant_id=ticket.tenant_id)))
+def ticket_messages(*, ticket: Ticket, viewer: Membership, with_attachments: bool = True) -> QuerySet[TicketMessage]:
+    """The conversation; internal notes never reach client users. `with_attachments`:
+    each message's files prefetched (the ticket page reads them with the others)."""
+    qs = ticket.messages.filter(tenant_id=ticket.tenant_id).select_related("author")
+    if with_attachments:
+        qs = qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.filter(tenant_id=ticket.tenant_id)))
     if viewer.is_client:
         qs = qs.filter(internal=False)
     return qs.order_by("created_at", "id")

@@ -9,6 +9,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -149,17 +150,28 @@ def ticket_detail(request, ticket_ref: str):
     viewer = request.membership
     ticket = selectors.ticket_get(tenant=request.tenant, viewer=viewer, reference=ticket_ref)
     is_provider = viewer.is_provider
+    if ticket.sla_policy_id:  # the calendar's versions once: the badge's clock and the SLA panel share them
+        prefetch_related_objects([ticket.sla_policy.calendar], "versions")
+    history = list(selectors.ticket_history_visible(ticket=ticket, viewer=viewer))  # read once, shown and explained
     explain = None
     if is_provider and ticket.sla_policy_id and ticket.sla_state:
-        explain = _explain(ticket)
+        explain = _explain(ticket, history)
+    # Every file of the ticket in one query: those of a message are shown with it.
+    files = list(selectors.ticket_attachments(ticket=ticket, viewer=viewer))
+    messages = list(selectors.ticket_messages(ticket=ticket, viewer=viewer, with_attachments=False))
+    by_message: dict = {}
+    for f in files:
+        by_message.setdefault(f.message_id, []).append(f)
+    for m in messages:
+        m.files = by_message.get(m.pk, [])
     context = {
         "ticket": ticket,
         "badge": display.badge(ticket, for_client=viewer.is_client),
         "sentences": display.sentences(ticket, for_client=viewer.is_client),
-        "messages_list": selectors.ticket_messages(ticket=ticket, viewer=viewer),
-        "attachments": selectors.ticket_attachments(ticket=ticket, viewer=viewer).filter(message__isnull=True),
+        "messages_list": messages,
+        "attachments": by_message.get(None, []),
         "interventions": selectors.ticket_interventions(ticket=ticket),
-        "history": display.history_rows(selectors.ticket_history_visible(ticket=ticket, viewer=viewer)),
+        "history": display.history_rows(history),
         "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex,
                                          **request.session.pop(_draft_key(ticket), {})}),
         "composer": ComposerForm(initial={"idempotency_key": uuid.uuid4().hex, "next_status": "in_progress",
@@ -169,7 +181,8 @@ def ticket_detail(request, ticket_ref: str):
         "canned_replies": selectors.canned_reply_list(tenant=request.tenant, viewer=viewer)
         if can(viewer, "canned_reply.list") else [],
         "resolution": _resolution(ticket, viewer),
-        "rating": selectors.ticket_rating(ticket=ticket),
+        # Only a closed ticket is ever rated.
+        "rating": selectors.ticket_rating(ticket=ticket) if ticket.status == TicketStatus.CLOSED else None,
         "rating_form": RatingForm() if ticket.status == TicketStatus.CLOSED and viewer.is_client
         and can(viewer, "ticket.rate", ticket) else None,
         "status_form": StatusForm(),
@@ -195,13 +208,14 @@ def _resolution(ticket, viewer):
     return resolution_text(ticket)
 
 
-def _explain(ticket):
-    """The resolution metric's timeline (running, outside hours, paused), for the SLA panel."""
+def _explain(ticket, history):
+    """The resolution metric's timeline (running, outside hours, paused), for the SLA panel
+    (`history`: the ticket's whole history, as provider staff read it)."""
     from sla import state as sla_state
     from tickets.sla import _clock, state_events
 
     try:
-        events = state_events(ticket, selectors.ticket_history(ticket=ticket))
+        events = state_events(ticket, history)
         return sla_state.explain(calendar=_clock(ticket.sla_policy), events=events, now=timezone.now(),
                                  metric="resolution", warning_percent=ticket.sla_policy.warning_percent)
     except ValueError:
