@@ -141,3 +141,25 @@ def test_a_user_turns_on_two_factor_and_logs_in_with_a_code(page, admin, bob, sh
     page.fill("#id_code", codes[0])
     page.click("main button[type=submit]")
     page.wait_for_url("**/dashboard/")
+
+
+def test_the_organisation_page_shows_its_people_and_a_client_admin_invites_a_colleague(page, admin, org_a1, clara,
+                                                                                       cody, shot):
+    clara.set_password(PASSWORD)
+    clara.save()
+    login(page, admin.email)
+    page.wait_for_url("**/dashboard/")
+    page.goto(page.base + f"/organizations/{org_a1.reference}/")
+    assert clara.email in page.inner_text("main") and cody.email in page.inner_text("main")
+    shots(page, shot, "organisation-page")
+
+    login(page, clara.email)
+    page.wait_for_url("**/dashboard/")
+    page.click("header nav >> text=People")
+    page.click("text=Invite a colleague")
+    assert page.locator("#id_role option").all_inner_texts() == ["Client administrator", "Client user"]
+    page.fill("#id_email", "colleague@a1.test")
+    page.select_option("#id_role", "client_user")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/people/")
+    assert Invitation.objects.get(email="colleague@a1.test").organization_id == org_a1.pk
