@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -80,4 +80,4 @@ def account_preferences(request):
 
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the pages' <link rel="icon"> says."""
-    return HttpResponsePermanentRedirect(static("favicon.ico"))
+    return HttpResponseRedirect(static("favicon.ico"))

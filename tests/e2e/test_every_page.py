@@ -6,7 +6,8 @@
 * nothing is wider than a 390 px phone screen, in French (the longest words): the
   document never scrolls sideways, with the menus folded or open;
 * screenshots of the main pages per role at 1366 and 390 px, in French and English,
-  land in test-artifacts/ (look at them).
+  with the header's menus open, and of a refused form, land in test-artifacts/ (look
+  at them); a refused form's error summary takes the focus.
 """
 
 from __future__ import annotations
@@ -158,3 +159,15 @@ def test_it_takes_screenshots_of_the_main_pages(browser, live_server, world, rol
                     taken.append(target)
             page.context.close()
     assert all(path.stat().st_size > 0 for path in taken)
+
+
+@pytest.mark.parametrize(("width", "language"), [(1366, "en"), (390, "fr")])
+def test_it_focuses_the_error_summary_of_a_refused_form(browser, live_server, world, width, language):
+    page = open_as(browser, live_server, world.amy, width=width, language=language)
+    page.goto(page.base + "/organizations/new/")
+    page.fill("#id_siret", "73282932000075")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"pages-form-errors-{width}-{language}.png"), full_page=True)
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
