@@ -215,7 +215,9 @@ def tenant_admin(*, tenant, viewer, now: datetime) -> dict:
 
     figures = AdminFigures(months=[rows[ym] for ym in months],
                            breaches_by_client=sorted(by_client.values(), key=lambda c: (-c.total, c.name))[:10])
-    labels = [row.label for row in figures.months]
+    # The charts name the months short (12 consecutive months: no name repeats); the table
+    # under them gives the year.
+    labels = [formats.date_format(date(row.year, row.month, 1), "M") for row in figures.months]
     compliance = charts.compliance(
         months=labels, response=[r.response_percent for r in figures.months],
         resolution=[r.resolution_percent for r in figures.months], title=_("SLA compliance per month"),

@@ -68,7 +68,7 @@ def hours(minutes) -> str:
 
 
 def business_duration(minutes, *, day_minutes: int | None = None) -> str:
-    """An SLA target in business time: "45 min", "4 business hours", "1 h 30 business",
+    """An SLA target in business time: "45 business minutes", "4 business hours", "1 h 30 business",
     or — when the calendar's working day is known and the target is whole days of it —
     "3 business days". None → "—"."""
     if minutes is None or minutes == "":
@@ -78,7 +78,7 @@ def business_duration(minutes, *, day_minutes: int | None = None) -> str:
         days = minutes // day_minutes
         return ngettext("%(n)s business day", "%(n)s business days", days) % {"n": days}
     if minutes < 60:
-        return _("%(n)s min business") % {"n": minutes}
+        return ngettext("%(n)s business minute", "%(n)s business minutes", minutes) % {"n": minutes}
     hours, rest = divmod(minutes, 60)
     if rest:
         return _("%(h)s h %(m)02d business") % {"h": hours, "m": rest}

@@ -66,7 +66,7 @@ def test_sla_target_of_whole_working_days_in_business_days(fr):
 
 
 def test_sla_target_below_an_hour_in_minutes(en):
-    assert formatting.business_duration(45) == "45 min business"
+    assert formatting.business_duration(45) == "45 business minutes"
 
 
 def test_sla_target_with_minutes_keeps_them(en):
