@@ -31,7 +31,7 @@ from drf_spectacular.generators import SchemaGenerator
 from billing.models import BillingRun, Invoice
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
-from integrations.models import WebhookSubscription
+from integrations.models import DataExport, WebhookSubscription
 from portal import services as portal_services
 from sla import services as sla_services
 from tests.factories import ContactFactory, OrganizationFactory, member
@@ -70,6 +70,7 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "invoice_ref": lambda w: w["invoice"].number,
     "run_id": lambda w: str(w["run"].pk),
     "subscription_id": lambda w: str(w["webhook"].pk),
+    "export_id": lambda w: str(w["export"].pk),
 }
 
 
@@ -116,7 +117,9 @@ def world(tenant_a, org_a1, alice) -> World:
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
     webhook = WebhookSubscription.objects.create(tenant=tenant_a, name="Zyxwv A-only webhook", secret="whsec_x",
                                                  url="https://hooks.a-only.test/zyxwv", event_types=["ticket.created"])
-    objs = {"invoice": invoice, "run": run, "webhook": webhook, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    export = DataExport.objects.create(tenant=tenant_a, organization=org, status="ready",
+                                       file_path="exports/zyxwv.zip", sha256="a1" * 32)
+    objs = {"invoice": invoice, "run": run, "webhook": webhook, "export": export, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
