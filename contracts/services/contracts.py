@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts.events import contract_event_payload
 from contracts.models import (
     Amendment,
     ClauseTemplate,
@@ -80,14 +81,6 @@ INPUT_ALIASES = ("included_hours",)
 AMENDABLE_EXTRAS = ("ticket_prices",)
 
 
-
-
-def contract_event_payload(contract: Contract, **extra) -> dict:
-    """What a webhook says about a contract (portal.events)."""
-    return {"contract": {
-        "reference": contract.reference, "title": contract.title, "status": contract.status,
-        "client": contract.client.reference, "start_date": contract.start_date.isoformat(),
-        "end_date": contract.end_date.isoformat() if contract.end_date else None, **extra}}
 
 
 def _refuse(message: str, code: str = "invalid_state") -> None:

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
+from contracts.events import contract_event_payload
 from contracts.models import Contract, ContractReminder, ContractStatus, ContractTerm
 from contracts.notifications import reminder_notify
-from contracts.services.contracts import contract_event_payload
 from portal.audit import audit_log
 from portal.events import emit
 
