@@ -15,3 +15,7 @@ class WebhookForm(forms.Form):
 class WebhookEditForm(WebhookForm):
     is_active = forms.BooleanField(label=_("Active"), required=False,
                                    help_text=_("Turned off, no event is sent to it."))
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)

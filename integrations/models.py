@@ -103,3 +103,39 @@ class WebhookAttempt(TenantOwnedModel):
     class Meta:
         ordering = ["delivery_id", "number"]
         indexes = [models.Index(fields=["delivery", "number"], name="webhook_attempt_delivery")]
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    # Past its 7 days: the file was deleted.
+    EXPIRED = "expired", _("Expired")
+
+
+class DataExport(TenantOwnedModel):
+    """The reversibility export of one client organisation: a ZIP of everything the
+    portal holds about its contracts, tickets and invoices, built by a worker, kept 7 days."""
+
+    organization = models.ForeignKey("contracts.Organization", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation"))
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=100, blank=True)
+    file_path = models.CharField(max_length=300, blank=True)  # relative to MEDIA_ROOT
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    files = models.PositiveIntegerField(_("files"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        indexes = [models.Index(fields=["tenant", "organization", "-created_at"], name="export_tenant_org")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.organization_id} ({self.status})"

@@ -12,3 +12,19 @@ def webhook_deliver_task(ids: list[int] | None = None) -> dict:
     from integrations.webhooks import webhook_deliver
 
     return dict(webhook_deliver(ids=ids))
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def export_build_task(tenant_id: int, export_id: int) -> None:
+    """Build a reversibility export's ZIP (integrations.exports)."""
+    from integrations.exports import export_build
+
+    export_build(tenant_id=tenant_id, export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def exports_purge_task() -> int:
+    """Delete the export ZIPs past their 7 days."""
+    from integrations.exports import exports_purge
+
+    return exports_purge()

@@ -8,4 +8,8 @@ urlpatterns = [
     path("integrations/webhooks/<int:subscription_id>/test/", views.webhook_test, name="webhook-test"),
     path("integrations/webhooks/<int:subscription_id>/secret/", views.webhook_roll_secret, name="webhook-secret"),
     path("integrations/webhooks/<int:subscription_id>/delete/", views.webhook_delete, name="webhook-delete"),
+    path("organizations/<str:org_ref>/exports/", views.export_list, name="export-list"),
+    path("exports/<int:export_id>/", views.export_detail, name="export-detail"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export-download"),
+    path("integrations/personal-data/", views.personal_data, name="personal-data"),
 ]

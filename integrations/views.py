@@ -1,17 +1,27 @@
-"""Tenant administrators' pages of the integrations: webhook subscriptions, each with its
-delivery log, a test event, a new secret."""
+"""Pages of the integrations: webhook subscriptions (tenant administrators), each with its
+delivery log, a test event, a new secret; the reversibility export of a client
+organisation (its managers and its client administrator)."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contracts.selectors import parties as party_selectors
+from integrations import exports as exports_module
+from integrations import personal_data as personal_data_module
 from integrations import selectors, services
-from integrations.forms import WebhookEditForm, WebhookForm
+from integrations.forms import PersonForm, WebhookEditForm, WebhookForm
 from portal.decorators import tenant_required
+from portal.downloads import content_response, file_response
+from portal.exceptions import ApplicationError
+from portal.forms_util import apply_errors
 from portal.pages import form_page
 
 
@@ -82,3 +92,61 @@ def webhook_delete(request, subscription_id: int):
     services.webhook_delete(subscription=subscription, actor=request.user)
     messages.success(request, _("Subscription “%(name)s” deleted.") % {"name": subscription.name})
     return redirect("webhook-list")
+
+
+# ---------------------------------------------------------------------- reversibility export
+
+
+@tenant_required()
+def export_list(request, org_ref: str):
+    """The organisation's exports and the button that starts one."""
+    organization = party_selectors.organization_get(tenant=request.tenant, viewer=request.membership,
+                                                    reference=org_ref)
+    exports = exports_module.export_list(tenant=request.tenant, viewer=request.membership, organization=organization)
+    if request.method == "POST":
+        export = exports_module.export_request(organization=organization, actor=request.user)
+        messages.success(request, _("The export is being built: this page follows its progress."))
+        return redirect("export-detail", export_id=export.pk)
+    return render(request, "integrations/export_list.html", {"org": organization, "exports": exports[:20]})
+
+
+@tenant_required()
+def export_detail(request, export_id: int):
+    """An export's progress (polled by htmx while it is built) and its download."""
+    export = exports_module.export_get(tenant=request.tenant, viewer=request.membership, export_id=export_id)
+    template = "integrations/snippets/export_status.html" if request.headers.get("HX-Request") \
+        else "integrations/export_detail.html"
+    return render(request, template, {"export": export, "org": export.organization})
+
+
+@tenant_required()
+def export_download(request, export_id: int):
+    export = exports_module.export_get(tenant=request.tenant, viewer=request.membership, export_id=export_id)
+    path, filename = exports_module.export_download(export=export, actor=request.user)
+    return file_response(path, filename=filename, content_type="application/zip")
+
+
+# ---------------------------------------------------------------------- personal data (GDPR)
+
+
+@tenant_required(action="personal_data.export")
+def personal_data(request):
+    """Export what is held about a person (JSON download), or erase them."""
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            if "erase" in request.POST:
+                personal_data_module.personal_data_erase(tenant=request.tenant, actor=request.user, email=email)
+                messages.success(request, _("The person was erased: their name and address are gone, the tickets, "
+                                            "invoices and audit log are kept."))
+                return redirect("personal-data")
+            data = personal_data_module.personal_data_export(tenant=request.tenant, actor=request.user, email=email)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return content_response(json.dumps(data, ensure_ascii=False, indent=2).encode(),
+                                    filename="personal-data.json", content_type="application/json")
+    return render(request, "integrations/personal_data.html", {"form": form})

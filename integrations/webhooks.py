@@ -131,7 +131,7 @@ def resolve_target(url: str) -> tuple[str, str, int, list[str]]:
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError):
+    except (socket.gaierror, UnicodeError, OSError, ValueError):
         raise _url_error(_("The receiver's host name does not resolve.")) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:

@@ -35,6 +35,8 @@ ADMINS = frozenset({Role.TENANT_ADMIN})
 EDITORS = frozenset({Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER})  # parties and contracts
 PROVIDERS = PROVIDER_ROLES
 EVERYONE = PROVIDER_ROLES | CLIENT_ROLES
+# The reversibility export: who manages the client relationship, and the client's administrator.
+EXPORTERS = frozenset({Role.TENANT_ADMIN, Role.ACCOUNT_MANAGER, Role.CLIENT_ADMIN})
 
 # The only status changes a client may make: accept a resolution (the ticket is closed)
 # or reject it (back in progress, with what is still wrong).
@@ -229,6 +231,15 @@ POLICY: dict[str, PolicyRule] = {
     "webhook.update": PolicyRule(ADMINS),
     "webhook.delete": PolicyRule(ADMINS),
     "webhook.test": PolicyRule(ADMINS),
+    # The reversibility export of a client organisation (a ZIP of all its data)
+    "export.create": PolicyRule(EXPORTERS, **_own_organization(
+        "id", "client administrators: only their own organisation (404 otherwise)", hide=True)),
+    "export.download": PolicyRule(EXPORTERS, **_own_organization(
+        "organization_id", "client administrators: only their own organisation's exports (404 otherwise)",
+        hide=True)),
+    # Personal data (GDPR): export what is held about a person, erase (anonymise) them
+    "personal_data.export": PolicyRule(ADMINS),
+    "personal_data.erase": PolicyRule(ADMINS),
     "token.create": PolicyRule(EVERYONE),
     "token.revoke": PolicyRule(EVERYONE, check=_own_token, hide=True,
                                check_doc="only one's own tokens (404 otherwise)"),

@@ -129,6 +129,10 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/invitations/{invitation_id}/": set(_INVITATION),
     "/api/v1/sla/calendars/": {*_PAGE, "results"},
     "/api/v1/sla/policies/": {*_PAGE, "results"},
+    # The reversibility exports of the client administrator's own organisation (none in this world).
+    "/api/v1/organizations/{org_ref}/exports/": {f"[].{f}" for f in (
+        "id", "organization", "status", "progress", "step", "files", "size", "sha256", "created_at", "ready_at",
+        "expires_at", "download_url")},
 }
 
 # API operations whose free texts must be on the client's page of the same object.
@@ -185,7 +189,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
     return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
-            "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk)}
+            "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk),
+            "export_id": "0"}
 
 
 def _get_operations() -> list[str]:

@@ -33,7 +33,7 @@ from drf_spectacular.generators import SchemaGenerator
 from billing.models import BillingRun, Invoice
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
-from integrations.models import WebhookSubscription
+from integrations.models import DataExport, WebhookSubscription
 from portal import people
 from portal import services as portal_services
 from sla import services as sla_services
@@ -87,6 +87,7 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "invite_token": lambda w: "not-a-valid-link",
     "uidb64": lambda w: w["member_uidb64"],
     "token": lambda w: "not-a-valid-token",
+    "export_id": lambda w: str(w["export"].pk),
 }
 
 
@@ -133,11 +134,13 @@ def world(tenant_a, org_a1, alice) -> World:
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
     webhook = WebhookSubscription.objects.create(tenant=tenant_a, name="Zyxwv A-only webhook", secret="whsec_x",
                                                  url="https://hooks.a-only.test/zyxwv", event_types=["ticket.created"])
+    export = DataExport.objects.create(tenant=tenant_a, organization=org, status="ready",
+                                       file_path="exports/zyxwv.zip", sha256="a1" * 32)
     person = member(tenant_a, "client_user", organization=org, email="zyxwv.person@a1-only.test")
     invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
                                           role="client_user", organization=org)
     objs = {"member": person.membership, "invitation": invitation,
-            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook,"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook, "export": export, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment,
             "canned_reply": CannedReply.objects.create(tenant=tenant_a, title="Zyxwv A-only reply", language="en",

@@ -130,6 +130,11 @@ class World:
             return self.invoice.number
         if name == "run_id":
             return str(self.run.pk)
+        if name == "export_id":
+            from integrations.models import DataExport
+
+            return str(DataExport.objects.create(tenant=self.tenant, organization=self.org, status="ready",
+                                                 file_path="exports/hostile.zip").pk)
         if name == "subscription_id":
             return str(self.webhook.pk)
         if name == "member_id":

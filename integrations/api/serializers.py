@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from integrations.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from integrations.models import (
+    DataExport,
+    DeliveryState,
+    ExportStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from portal.api.fields import ModelSerializer
 from portal.events import EVENT_TYPES
 
@@ -51,3 +58,26 @@ class WebhookDeliverySerializer(ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "event_id", "event_type", "state", "attempts", "last_status_code", "last_error",
                   "next_attempt_at", "delivered_at", "created_at", "attempt_log"]
+
+
+class DataExportSerializer(ModelSerializer):
+    organization = serializers.CharField(source="organization.reference")
+    status = serializers.ChoiceField(choices=ExportStatus.choices)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataExport
+        fields = ["id", "organization", "status", "progress", "step", "files", "size", "sha256", "created_at",
+                  "ready_at", "expires_at", "download_url"]
+
+    def get_download_url(self, export) -> str | None:
+        return f"/api/v1/exports/{export.pk}/download/" if export.status == ExportStatus.READY else None
+
+
+class PersonInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The person's e-mail address (a user or a contact).")
+
+
+class ErasureSerializer(serializers.Serializer):
+    contacts = serializers.IntegerField(help_text="Contacts anonymised.")
+    account = serializers.BooleanField(help_text="Whether a user account was anonymised and closed.")

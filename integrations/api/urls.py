@@ -10,4 +10,9 @@ urlpatterns = [
     *router.urls,
     path("webhooks/<int:subscription_id>/deliveries/", views.WebhookDeliveryListApi.as_view(),
          name="api-webhook-deliveries"),
+    path("organizations/<str:org_ref>/exports/", views.OrganizationExportsApi.as_view(), name="api-org-exports"),
+    path("exports/<int:export_id>/", views.ExportApi.as_view(), name="api-export"),
+    path("exports/<int:export_id>/download/", views.ExportDownloadApi.as_view(), name="api-export-download"),
+    path("personal-data/export/", views.PersonalDataExportApi.as_view(), name="api-personal-data-export"),
+    path("personal-data/erase/", views.PersonalDataEraseApi.as_view(), name="api-personal-data-erase"),
 ]

@@ -3,21 +3,27 @@ services as the pages."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from integrations import selectors, services
+from contracts.selectors import parties as party_selectors
+from integrations import exports, personal_data, selectors, services
 from integrations.api.serializers import (
+    DataExportSerializer,
+    ErasureSerializer,
+    PersonInputSerializer,
     WebhookCreatedSerializer,
     WebhookDeliverySerializer,
     WebhookInputSerializer,
     WebhookSerializer,
     WebhookUpdateSerializer,
 )
-from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.models import DataExport, WebhookDelivery, WebhookSubscription
 from portal.api.permissions import IsTenantMember, PolicyPermission
+from portal.downloads import file_response
 from portal.permissions import require
 
 
@@ -105,3 +111,86 @@ class WebhookDeliveryListApi(generics.ListAPIView):
         subscription = selectors.webhook_get(tenant=self.request.tenant, viewer=self.request.membership,
                                              subscription_id=self.kwargs["subscription_id"])
         return selectors.delivery_list(tenant=self.request.tenant, subscription=subscription)
+
+
+# ---------------------------------------------------------------------- reversibility export
+
+
+class OrganizationExportsApi(generics.GenericAPIView):
+    """The reversibility exports of a client organisation: its managers and its client administrator."""
+
+    serializer_class = DataExportSerializer
+    permission_classes = [IsTenantMember]
+    queryset = DataExport.objects.none()
+    pagination_class = None
+
+    def _organization(self):
+        return party_selectors.organization_get(tenant=self.request.tenant, viewer=self.request.membership,
+                                                reference=self.kwargs["org_ref"])
+
+    @extend_schema(summary="The organisation's exports, newest first (the last 20)",
+                   responses=DataExportSerializer(many=True))
+    def get(self, request, org_ref: str):
+        rows = exports.export_list(tenant=request.tenant, viewer=request.membership,
+                                   organization=self._organization())[:20]
+        return Response(DataExportSerializer(rows, many=True).data)
+
+    @extend_schema(summary="Build an export of everything held about the organisation (a ZIP, in the background)",
+                   request=None, responses={202: DataExportSerializer})
+    def post(self, request, org_ref: str):
+        export = exports.export_request(organization=self._organization(), actor=request.user)
+        return Response(DataExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportApi(generics.GenericAPIView):
+    serializer_class = DataExportSerializer
+    permission_classes = [IsTenantMember]
+    queryset = DataExport.objects.none()
+
+    @extend_schema(summary="An export's progress; `download_url` once it is ready")
+    def get(self, request, export_id: int):
+        export = exports.export_get(tenant=request.tenant, viewer=request.membership, export_id=export_id)
+        return Response(DataExportSerializer(export).data)
+
+
+class ExportDownloadApi(generics.GenericAPIView):
+    permission_classes = [IsTenantMember]
+    queryset = DataExport.objects.none()
+
+    @extend_schema(summary="The export's ZIP (7 days after it was built)", responses={(200, "application/zip"): bytes})
+    def get(self, request, export_id: int):
+        export = exports.export_get(tenant=request.tenant, viewer=request.membership, export_id=export_id)
+        path, filename = exports.export_download(export=export, actor=request.user)
+        return file_response(path, filename=filename, content_type="application/zip")
+
+
+# ---------------------------------------------------------------------- personal data (GDPR)
+
+
+class PersonalDataExportApi(generics.GenericAPIView):
+    """Everything held about one person (tenant administrators); the address goes in the
+    body, never in a URL."""
+
+    serializer_class = PersonInputSerializer
+    permission_classes = [PolicyPermission("personal_data.export")]
+
+    @extend_schema(summary="Export what is held about a person, as JSON", request=PersonInputSerializer,
+                   responses={200: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = PersonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(personal_data.personal_data_export(tenant=request.tenant, actor=request.user,
+                                                           email=data.validated_data["email"]))
+
+
+class PersonalDataEraseApi(generics.GenericAPIView):
+    serializer_class = PersonInputSerializer
+    permission_classes = [PolicyPermission("personal_data.erase")]
+
+    @extend_schema(summary="Erase a person: anonymise their account and contacts (refused under legal retention)",
+                   request=PersonInputSerializer, responses={200: ErasureSerializer})
+    def post(self, request):
+        data = PersonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(ErasureSerializer(personal_data.personal_data_erase(
+            tenant=request.tenant, actor=request.user, email=data.validated_data["email"])).data)

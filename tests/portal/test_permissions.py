@@ -113,6 +113,10 @@ EXPECTED: dict[str, set[str]] = {
     "webhook.update": ADMINS,
     "webhook.delete": ADMINS,
     "webhook.test": ADMINS,
+    "export.create": {ADMIN, MANAGER, CLIENT_ADMIN},  # client administrators: their own organisation
+    "export.download": {ADMIN, MANAGER, CLIENT_ADMIN},
+    "personal_data.export": ADMINS,
+    "personal_data.erase": ADMINS,
     "token.create": EVERYONE,
     "token.revoke": EVERYONE,  # one's own tokens
 }
@@ -268,7 +272,7 @@ def test_it_lets_a_user_revoke_its_own_token():
 SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
     "tickets.services", "tickets.attachments", "tickets.plans", "tickets.desk", "portal.services", "portal.login_lockout",
-    "portal.people", "billing.services", "integrations.services",
+    "portal.people", "billing.services", "integrations.services", "integrations.exports", "integrations.personal_data",
 )
 # A public address given as such (no name to resolve): a receiver the SSRF check accepts.
 PUBLIC_HOOK = "https://93.184.215.14/hooks/portal"
@@ -413,6 +417,13 @@ class World:
         from portal.services import api_token_create
 
         return api_token_create(user=self.people["alice"], name="Monitoring")[0]
+
+    @cached_property
+    def export(self):
+        from integrations.models import DataExport
+
+        return DataExport.objects.create(tenant=self.tenant, organization=self.org, status="ready",
+                                         file_path="exports/ready.zip")
 
     @cached_property
     def webhook(self):
@@ -581,6 +592,14 @@ CASES: dict[str, list[Case]] = {
     "integrations.services.webhook_roll_secret": [Case("webhook.update", lambda w: {"subscription": w.webhook})],
     "integrations.services.webhook_delete": [Case("webhook.delete", lambda w: {"subscription": w.webhook})],
     "integrations.services.webhook_send_test": [Case("webhook.test", lambda w: {"subscription": w.webhook})],
+    "integrations.personal_data.personal_data_export": [Case("personal_data.export", lambda w: {
+        "tenant": w.tenant, "email": w.people["cody"].email})],
+    "integrations.personal_data.personal_data_erase": [Case("personal_data.erase", lambda w: {
+        "tenant": w.tenant, "email": w.people["cody"].email})],
+    "integrations.exports.export_request": [Case(
+        "export.create", lambda w: {"organization": w.org}, intruders=(("dora", lambda w: {"organization": w.org}),))],
+    "integrations.exports.export_download": [Case(
+        "export.download", lambda w: {"export": w.export}, intruders=(("dora", lambda w: {"export": w.export}),))],
 }
 
 SERVICES = services_taking_an_actor()
