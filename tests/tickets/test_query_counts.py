@@ -4,11 +4,10 @@ history (bench/tickets_bench.py measures their time against the floors)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.tickets import factories as tf
 from tickets import services as ts
@@ -49,7 +48,7 @@ def converse(ticket, bob, cody, turns: int) -> None:
     for i in range(turns):
         ts.ticket_reply(ticket=ticket, actor=bob if i % 2 == 0 else cody, body=f"Message {i}")
         if i % 3 == 0:
-            ts.intervention_log(ticket=ticket, actor=bob, date=date.today(), minutes=30, mode="remote",
+            ts.intervention_log(ticket=ticket, actor=bob, date=timezone.localdate(), minutes=30, mode="remote",
                                 description=f"Work {i}")
 
 
