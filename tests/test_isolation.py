@@ -28,7 +28,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
-from billing.models import BillingRun, Invoice
+from billing.models import BillingRun, CreditNote, Invoice, MonthlyReport
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
 from portal import services as portal_services
@@ -68,6 +68,9 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "attachment_id": lambda w: str(w["attachment"].pk),
     "invoice_ref": lambda w: w["invoice"].number,
     "run_id": lambda w: str(w["run"].pk),
+    "credit_note_ref": lambda w: w["credit_note"].number,
+    "report_month": lambda w: f"{w['report'].year}-{w['report'].month:02d}",
+    "chart": lambda w: "compliance",
 }
 
 
@@ -112,7 +115,11 @@ def world(tenant_a, org_a1, alice) -> World:
         due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
         gross=Decimal("120"))
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
-    objs = {"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    credit_note = CreditNote.objects.create(
+        tenant=tenant_a, invoice=invoice, number="CN-2026-987654", issue_date=date(2026, 4, 3), reason="Zyxwv refund",
+        currency="EUR", net=Decimal("10"), vat=Decimal("2"), gross=Decimal("12"))
+    report = MonthlyReport.objects.create(tenant=tenant_a, contract=contract, year=2026, month=3)
+    objs = {"invoice": invoice, "run": run, "credit_note": credit_note, "report": report, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
