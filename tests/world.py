@@ -120,6 +120,10 @@ class World:
             return self.invoice.number
         if name == "run_id":
             return str(self.run.pk)
+        if name == "report_month":  # the month of the invoice: the run requested its report
+            return f"{self.invoice.year}-{self.invoice.month:02d}"
+        if name == "credit_note_ref":
+            return "CN-2026-000001"
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
