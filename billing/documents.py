@@ -204,7 +204,7 @@ def party_snapshot(org) -> dict:
 def payment_snapshot(billing_settings) -> dict:
     rate = billing_settings.late_interest_rate
     return {"late_interest_rate": None if rate is None else str(rate), "iban": billing_settings.iban,
-            "bic": billing_settings.bic}
+            "bic": billing_settings.bic, "recovery_indemnity": str(billing_settings.recovery_indemnity)}
 
 
 def issue_snapshot(invoice: Invoice) -> dict:
@@ -265,7 +265,7 @@ def _mentions(payment: dict, terms_days: int) -> dict:
         "late": late,
         "late_short": late_short,
         "indemnity": _("Any late payment also gives rise to a fixed indemnity for recovery costs of %(amount)s "
-                       "(art. D441-5).") % {"amount": money(INDEMNITY_EUR)},
+                       "(art. D441-5).") % {"amount": money(Decimal(payment.get("recovery_indemnity") or INDEMNITY_EUR))},
         "discount": _("No discount is granted for early payment."),
     }
 
@@ -426,6 +426,27 @@ def invoice_pdf_request(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
+def _render_stored_pdf(model, obj, *, key: str, language: str, document, label: str):
+    """Render `obj`'s Factur-X PDF (`document()`, called in `language`), store it under
+    `key` (replaced atomically) and record its SHA-256, or record the failure (status
+    failed and its reason) without raising: the task retries. `obj` was claimed
+    (status rendering) by the caller. Shared by invoices and credit notes."""
+    try:
+        with translation.override(language):
+            pdf, _xml = facturx_pdf(document())
+        write_atomic(media_path(key), pdf)
+    except Exception as exc:  # any failure is recorded on the row, then retried by the task
+        logger.exception("rendering the PDF of %s failed", label)
+        model.objects.filter(pk=obj.pk).update(pdf_status=PdfStatus.FAILED, pdf_error=_error_text(exc),
+                                               updated_at=timezone.now())
+    else:
+        model.objects.filter(pk=obj.pk).update(pdf_status=PdfStatus.READY, pdf_error="", pdf_path=key,
+                                               pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                                               updated_at=timezone.now())
+    obj.refresh_from_db(fields=["pdf_status", "pdf_error", "pdf_path", "pdf_sha256"])
+    return obj
+
+
 def invoice_pdf_render(*, tenant_id: int, invoice_id: int) -> Invoice | None:
     """Render an issued invoice's Factur-X PDF and store it under its fixed key. Safe to
     run twice (the file is replaced); None for a missing, other tenant's or draft invoice.
@@ -435,21 +456,8 @@ def invoice_pdf_render(*, tenant_id: int, invoice_id: int) -> Invoice | None:
     if not claimed:
         return None
     invoice = _load_invoice(tenant_id, invoice_id)
-    key = invoice_pdf_key(invoice)
-    try:
-        with translation.override(_document_language(invoice)):
-            pdf, _xml = facturx_pdf(invoice_document(invoice))
-        write_atomic(media_path(key), pdf)
-    except Exception as exc:  # any failure is recorded on the invoice, then retried by the task
-        logger.exception("rendering the PDF of invoice %s failed", invoice.number)
-        Invoice.objects.filter(pk=invoice.pk).update(pdf_status=PdfStatus.FAILED, pdf_error=_error_text(exc),
-                                                     updated_at=timezone.now())
-    else:
-        Invoice.objects.filter(pk=invoice.pk).update(pdf_status=PdfStatus.READY, pdf_error="", pdf_path=key,
-                                                     pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                                                     updated_at=timezone.now())
-    invoice.refresh_from_db(fields=["pdf_status", "pdf_error", "pdf_path", "pdf_sha256"])
-    return invoice
+    return _render_stored_pdf(Invoice, invoice, key=invoice_pdf_key(invoice), language=_document_language(invoice),
+                              document=lambda: invoice_document(invoice), label=f"invoice {invoice.number}")
 
 
 @transaction.atomic
@@ -472,38 +480,27 @@ def credit_note_pdf_render(*, tenant_id: int, note_id: int) -> CreditNote | None
         return None
     note = (CreditNote.objects.select_related("invoice__contract__provider", "invoice__client", "invoice__tenant")
             .get(pk=note_id, tenant_id=tenant_id))
-    key = credit_note_pdf_key(note)
-    try:
-        with translation.override(_document_language(note.invoice)):
-            pdf, _xml = facturx_pdf(credit_note_document(note))
-        write_atomic(media_path(key), pdf)
-    except Exception as exc:
-        logger.exception("rendering the PDF of credit note %s failed", note.number)
-        CreditNote.objects.filter(pk=note.pk).update(pdf_status=PdfStatus.FAILED, pdf_error=_error_text(exc),
-                                                     updated_at=timezone.now())
-    else:
-        CreditNote.objects.filter(pk=note.pk).update(pdf_status=PdfStatus.READY, pdf_error="", pdf_path=key,
-                                                     pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                                                     updated_at=timezone.now())
-    note.refresh_from_db(fields=["pdf_status", "pdf_error", "pdf_path", "pdf_sha256"])
-    return note
+    return _render_stored_pdf(CreditNote, note, key=credit_note_pdf_key(note),
+                              language=_document_language(note.invoice), document=lambda: credit_note_document(note),
+                              label=f"credit note {note.number}")
 
 
 # ============================================================================ monthly reports
 
 
-def report_context(data, *, zone) -> dict:
-    """The report's template context: figures formatted and charts drawn, in the active
-    language. `data` is a `billing.reporting.ReportData`."""
-    from billing.reporting import PRIORITIES
-
+def report_types(data) -> list[str]:
     types = [t for t in ("preventive", "corrective", "curative", "evolutive")
              if t in data.opened_by_type or t in data.resolved_by_type]
-    types += sorted(set(data.opened_by_type) - set(types))
+    return types + sorted(set(data.opened_by_type) - set(types))
+
+
+def report_charts(data) -> dict[str, str]:
+    """The report's three pygal charts (SVG, no script), in the active language: for the
+    PDF, and for the contract page and the client dashboard (`billing.views`)."""
+    types = report_types(data)
     months = [f"{m.month:02d}/{m.year % 100:02d}" for m in data.history]
     by_mode = data.minutes_by_mode()
-    current = data.current
-    charts_svg = {
+    return {
         "compliance": charts.compliance_chart(
             months=months, response=[m.response_percent for m in data.history],
             resolution=[m.resolution_percent for m in data.history],
@@ -519,6 +516,17 @@ def report_context(data, *, zone) -> dict:
             modes=[mode_label(m) for m in by_mode], minutes=list(by_mode.values()),
             title=_("Time spent by intervention mode"), decimal_separator=formats.get_format("DECIMAL_SEPARATOR")),
     }
+
+
+def report_context(data, *, zone) -> dict:
+    """The report's template context: figures formatted and charts drawn, in the active
+    language. `data` is a `billing.reporting.ReportData`."""
+    from billing.reporting import PRIORITIES
+
+    types = report_types(data)
+    by_mode = data.minutes_by_mode()
+    current = data.current
+    charts_svg = report_charts(data)
     month_name = formats.date_format(date(data.year, data.month, 1), "F Y")
     credit_rows = [{"ticket": c.ticket, "priority": c.priority, "metric": metric_label(c.metric),
                     "percent": percent(c.percent)} for c in data.credits]
@@ -708,6 +716,25 @@ def credit_note_pdf_download(*, note: CreditNote, actor) -> Download:
     if not note.pdf_path:
         raise Http404(_("Not found."))
     return Download(path=media_path(note.pdf_path), filename=f"{note.number}.pdf", content_type="application/pdf")
+
+
+def _xml_of(download: Download) -> bytes:
+    """The Factur-X XML embedded in a stored PDF (so the two can never disagree)."""
+    import facturx as facturx_lib
+
+    try:
+        pdf = download.path.read_bytes()
+    except FileNotFoundError as exc:
+        raise Http404(_("Not found.")) from exc
+    _name, xml = facturx_lib.get_xml_from_pdf(pdf, check_xsd=False)
+    if not xml:
+        raise Http404(_("Not found."))
+    return xml
+
+
+def credit_note_xml_download(*, note: CreditNote, actor) -> tuple[str, bytes]:
+    """The Factur-X XML of a credit note, as embedded in its stored PDF: (file name, bytes)."""
+    return f"{note.number}.xml", _xml_of(credit_note_pdf_download(note=note, actor=actor))
 
 
 def monthly_report_download(*, report: MonthlyReport, actor) -> Download:

@@ -106,6 +106,16 @@ class BillingSettingsForm(forms.Form):
     auto_issue = forms.BooleanField(
         label=_("Issue the monthly invoices automatically"), required=False,
         help_text=_("Otherwise the monthly run leaves drafts for an account manager to check and issue."))
+    late_interest_rate = forms.DecimalField(
+        label=_("Late-payment interest rate (%)"), required=False, min_value=0, max_value=100, max_digits=5,
+        decimal_places=2,
+        help_text=_("Empty: the ECB refinancing rate plus 10 points, as French law sets by default."))
+    recovery_indemnity = forms.DecimalField(
+        label=_("Fixed recovery indemnity (EUR)"), min_value=40, max_value=100000, max_digits=8, decimal_places=2,
+        help_text=_("40 € by law (Commercial Code, art. D441-5); it cannot be lower."))
+    iban = forms.CharField(label=_("IBAN"), required=False, max_length=42,
+                           help_text=_("The account invoices are paid to, printed on them."))
+    bic = forms.CharField(label=_("BIC"), required=False, max_length=11)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

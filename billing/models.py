@@ -46,6 +46,12 @@ class BillingSettings(TenantOwnedModel):
         _("late-payment interest rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Empty: the ECB refinancing rate plus 10 points, as French law sets by default."))
+    # The fixed indemnity for recovery costs owed by a late payer (Code de commerce, L441-10
+    # and D441-5): 40 € by law, which a provider may not lower.
+    recovery_indemnity = models.DecimalField(
+        _("fixed recovery indemnity (EUR)"), max_digits=8, decimal_places=2, default=Decimal("40.00"),
+        validators=[MinValueValidator(Decimal("40.00")), MaxValueValidator(Decimal("100000"))],
+        help_text=_("40 € by law (Commercial Code, art. D441-5); it cannot be lower."))
     # The account invoices are paid to (the Factur-X payment instructions); optional.
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)

@@ -324,8 +324,9 @@ def billable_work(*, contract: Contract, year: int, month: int, increment: int) 
     """The work a month's invoice prices, in one query: the interventions dated in the
     month, and the late work: interventions dated in an earlier month that already has
     its invoice (draft or issued) and that no invoice billed in full (logged after the
-    invoice was drafted, or edited upwards since). Late work is priced once, by the
-    first invoice drafted after it was logged; a reduction of work already billed is
+    invoice was drafted, or edited upwards since), when the month before this one is
+    invoiced (this is the next month to bill). Late work is priced once, by the first
+    invoice drafted after it was logged; a reduction of work already billed is
     corrected by a credit note, never here."""
     from tickets.models import Intervention
 
@@ -334,7 +335,12 @@ def billable_work(*, contract: Contract, year: int, month: int, increment: int) 
               .order_by().values("intervention").annotate(total=Sum("minutes")).values("total"))
     invoiced_month = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract,
                                             period_start__lte=OuterRef("date"), period_end__gte=OuterRef("date"))
-    late = Q(date__lt=first, date__gte=first - timedelta(days=LATE_WORK_WINDOW_DAYS)) & Exists(invoiced_month)
+    # Late work goes to the month right after an invoiced one (the next month to bill), so
+    # that the provisional hour-bank sync of two open months never draws it twice.
+    py, pm = previous_month(year, month)
+    previous_invoiced = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=py, month=pm)
+    late = (Q(date__lt=first, date__gte=first - timedelta(days=LATE_WORK_WINDOW_DAYS)) & Exists(invoiced_month)
+            & Exists(previous_invoiced))
     rows = (Intervention.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract)
             .filter(Q(date__gte=first, date__lte=last) | late)
             .annotate(billed=Subquery(billed))

@@ -72,6 +72,9 @@ from sla.models import MaintenanceType
 logger = logging.getLogger(__name__)
 
 ALERT_THRESHOLDS = (80, 100)
+# Contracts per task of a monthly run: few enough that a redelivered batch redoes
+# little, enough that queueing and task overhead stay small beside the billing itself.
+RUN_BATCH = 50
 
 
 
@@ -95,17 +98,61 @@ def _actor_user(actor):
 # ============================================================================ settings
 
 
+SETTINGS_FIELDS = ("time_zone", "unpaid_suspend_days", "auto_issue", "late_interest_rate", "recovery_indemnity",
+                   "iban", "bic")
+
+
+def _bank_details(values: dict[str, Any]) -> dict[str, list[str]]:
+    """IBAN and BIC checked (python-stdnum) and written in their compact form."""
+    from stdnum import bic as stdnum_bic
+    from stdnum import iban as stdnum_iban
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    errors: dict[str, list[str]] = {}
+    for name, module, message in (
+            ("iban", stdnum_iban, _("Enter a valid IBAN (its check digits do not match).")),
+            ("bic", stdnum_bic, _("Enter a valid BIC (8 or 11 letters and digits)."))):
+        if name not in values:
+            continue
+        raw = values[name]
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            errors[name] = [message]
+            continue
+        if not raw.strip():
+            values[name] = ""
+            continue
+        try:
+            values[name] = module.validate(raw)
+        except StdnumError:
+            errors[name] = [message]
+    return errors
+
+
 @transaction.atomic
 def billing_settings_update(*, tenant, actor, **values: Any) -> BillingSettings:
     """Time zone of the billing calendar, days past due before suspension, automatic
-    issuing (tenant administrators). Omitted settings are kept."""
+    issuing, and what invoices print: the late-payment interest rate (empty: the
+    statutory default), the fixed recovery indemnity (40 € at least), the IBAN and BIC
+    (checked). Tenant administrators; omitted settings are kept; audited with the diff."""
     require(actor, "billing.settings", tenant=tenant)
-    allowed = ("time_zone", "unpaid_suspend_days", "auto_issue")
-    unknown = set(values) - set(allowed)
+    unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
+    errors = _bank_details(values)
+    for name in ("late_interest_rate", "recovery_indemnity"):
+        if name in values and values[name] is not None and not isinstance(values[name], Decimal):
+            try:
+                values[name] = Decimal(str(values[name]))
+            except (InvalidOperation, ValueError):
+                errors[name] = [_("Enter a number.")]
+    if "recovery_indemnity" in values and values["recovery_indemnity"] is None:
+        errors["recovery_indemnity"] = [_("The fixed recovery indemnity is required (40 € by law).")]
+    if errors:
+        raise ValidationError(errors)
     current, _created = BillingSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    before = {k: getattr(current, k) for k in allowed}
+    before = {k: getattr(current, k) for k in SETTINGS_FIELDS}
     for name, value in values.items():
         setattr(current, name, value)
     current.full_clean(exclude=["tenant"])
@@ -116,7 +163,7 @@ def billing_settings_update(*, tenant, actor, **values: Any) -> BillingSettings:
             ZoneInfo(str(current.time_zone))
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError({"time_zone": [_("Unknown time zone.")]}) from exc
-    diff = {k: [before[k], getattr(current, k)] for k in allowed if before[k] != getattr(current, k)}
+    diff = {k: [before[k], getattr(current, k)] for k in SETTINGS_FIELDS if before[k] != getattr(current, k)}
     if diff:
         current.save()
         audit_log(tenant=tenant, actor=actor, action="billing.settings", object_type="tenant",
@@ -210,8 +257,6 @@ def _sync_month(contract: Contract, year: int, month: int, today: date, *, snaps
     provisional and follow the work logged (interventions logged late, out of order).
     Blocks start the month with their purchases and adjustments dated up to its end,
     less the consumption and expiries of earlier months."""
-    if Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=year, month=month).exists():
-        return SyncResult(frozen=True)
     first, last = month_bounds(year, month)
     early = [MovementKind.PURCHASE, MovementKind.ADJUSTMENT]
     late = [MovementKind.CONSUMPTION, MovementKind.EXPIRY]
@@ -222,10 +267,12 @@ def _sync_month(contract: Contract, year: int, month: int, today: date, *, snaps
             Q(movements__kind__in=early, movements__day__lte=last)
             | Q(movements__kind__in=late, movements__day__lt=first))), 0))
         .order_by("reference"))
+    if not blocks:  # no hour bank: nothing to derive (and no query more)
+        return SyncResult(blocks=[], overage={})
+    if Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=year, month=month).exists():
+        return SyncResult(frozen=True)
     result = SyncResult(blocks=[pricing.Block(ref=b.reference, minutes=max(0, b.start), expires=b.expires_on,
                                               bought=b.bought_on) for b in blocks], overage={})
-    if not blocks:
-        return result
     by_ref = {b.reference: b for b in blocks}
     increment = int(snapshot.get("increment_minutes") or 15)
     if interventions is None:
@@ -465,14 +512,17 @@ def _price(contract: Contract, year: int, month: int, today: date,
 
 
 def billing_run_contract(*, contract: Contract, year: int, month: int, today: date | None = None,
-                         actor=SYSTEM, issue: bool | None = None) -> Invoice:
+                         actor=SYSTEM, issue: bool | None = None,
+                         billing_settings: BillingSettings | None = None) -> Invoice:
     """The month's draft invoice of one contract: its facts gathered, priced, stored with
     copied lines. Idempotent by the unique (tenant, contract, year, month): a second run
     (a retry, a restart, a concurrent worker) returns the invoice already there.
 
-    `issue`: also issue it (default: the tenant's `auto_issue` setting)."""
+    `issue`: also issue it (default: the tenant's `auto_issue` setting). `billing_settings`:
+    the tenant's, when the caller (a batch of the run) has them already."""
     require(actor, "billing.run", tenant=contract.tenant)
-    billing_settings = billing_settings_get(tenant=contract.tenant)
+    if billing_settings is None:
+        billing_settings = billing_settings_get(tenant=contract.tenant)
     zone = tenant_zone(contract.tenant, billing_settings=billing_settings)
     today = today or local_today(contract.tenant, zone=zone)
     _check_month(year, month, today)
@@ -528,12 +578,13 @@ def billing_run_month(*, tenant, year: int, month: int, actor=SYSTEM, today: dat
 
 def billing_run_dispatch(*, tenant, year: int, month: int, trigger: str = "manual", actor=SYSTEM,
                          today: date | None = None) -> BillingRun | None:
-    """Queue one task per contract active in the month (the scheduler, the run page).
+    """Queue the contracts active in the month (the scheduler, the run page), RUN_BATCH
+    to a task, each contract billed in its own transaction.
     A scheduled run claims (tenant, month) once; None if it was already claimed."""
     require(actor, "billing.run", tenant=tenant)
     today = today or local_today(tenant)
     _check_month(year, month, today)
-    from billing.tasks import billing_run_contract_task
+    from billing.tasks import billing_run_contracts_task
 
     with transaction.atomic():
         ids = list(contracts_active_in_month(tenant=tenant, year=year, month=month).values_list("pk", flat=True))
@@ -543,8 +594,8 @@ def billing_run_dispatch(*, tenant, year: int, month: int, trigger: str = "manua
                                                 requested_by=_actor_user(actor), contracts=len(ids))
         except IntegrityError:
             return None  # this month's scheduled run is already under way
-        for contract_id in ids:
-            enqueue_on_commit(billing_run_contract_task, tenant.pk, contract_id, year, month)
+        for start in range(0, len(ids), RUN_BATCH):
+            enqueue_on_commit(billing_run_contracts_task, tenant.pk, ids[start:start + RUN_BATCH], year, month)
     return run
 
 

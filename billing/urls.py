@@ -12,6 +12,7 @@ urlpatterns = [
     path("invoices/<str:invoice_ref>/<str:kind>/", views.invoice_download, name="invoice-download"),
     path("billing/run/", views.billing_run, name="billing-run"),
     path("billing/run/progress/", views.billing_run_progress, name="billing-run-progress"),
+    path("billing/charts/<str:contract_ref>/<str:chart>.svg", views.contract_chart, name="contract-chart"),
     path("billing/settings/", views.billing_settings, name="billing-settings"),
     path("billing/hour-banks/", views.hour_bank_list, name="hour-bank-list"),
     path("billing/hour-banks/<str:contract_ref>/", views.hour_bank_detail, name="hour-bank-detail"),

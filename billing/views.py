@@ -218,7 +218,8 @@ def billing_settings(request):
     current = selectors.billing_settings_get(tenant=request.tenant)
     form = forms.BillingSettingsForm(request.POST or None, initial={
         "time_zone": current.time_zone, "unpaid_suspend_days": current.unpaid_suspend_days,
-        "auto_issue": current.auto_issue})
+        "auto_issue": current.auto_issue, "late_interest_rate": current.late_interest_rate,
+        "recovery_indemnity": current.recovery_indemnity, "iban": current.iban, "bic": current.bic})
     return form_page(
         request, form, template="billing/billing_settings.html", action="billing.settings",
         save=lambda data: services.billing_settings_update(tenant=request.tenant, actor=request.user, **data),
@@ -325,3 +326,75 @@ def hour_bank_work_note(request, ticket) -> Panel | None:
         services.hour_bank_sync(contract=contract, actor=request.user)
     balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
     return Panel("billing/snippets/hour_bank_note.html", {"hour_bank_balance": balance})
+
+
+# ============================================================================ report charts on screens
+# The monthly report's pygal charts (billing.charts) for the last month over, on the
+# contract page (a panel) and the client dashboard (a card). The strict CSP forbids the
+# inline styles pygal writes into its SVG, so pages show them as <img> served by
+# `contract_chart` (an image runs no script), each with a text alternative.
+
+CHARTS = ("compliance", "by_type", "by_mode")
+CHART_CACHE_SECONDS = 15 * 60
+
+
+def _chart_month(tenant) -> tuple[int, int]:
+    today = selectors.local_today(tenant)
+    return selectors.previous_month(today.year, today.month)
+
+
+def report_charts_bundle(*, tenant, viewer, contract) -> dict | None:
+    """The last month's charts of `contract` and the figures behind them (the text
+    alternative), in the active language, or None when the viewer may not read the
+    contract's reports or the contract has not started. Cached a quarter of an hour."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from billing.reporting import monthly_report_data
+
+    if contract.activated_at is None or not can(viewer, "report.download", contract):
+        return None
+    year, month = _chart_month(tenant)
+    key = f"billing-charts:{tenant.pk}:{contract.pk}:{year}-{month:02d}:{translation.get_language()}"
+    bundle = cache.get(key)
+    if bundle is None:
+        data = monthly_report_data(contract=contract, year=year, month=month)
+        by_type = [(documents.type_label(t), data.opened_by_type.get(t, 0), data.resolved_by_type.get(t, 0))
+                   for t in documents.report_types(data)]
+        bundle = {
+            "svgs": documents.report_charts(data), "year": year, "month": month,
+            "history": [(f"{m.month:02d}/{m.year}", m.response_percent, m.resolution_percent) for m in data.history],
+            "by_type": by_type,
+            "by_mode": [(documents.mode_label(mode), minutes) for mode, minutes in data.minutes_by_mode().items()],
+        }
+        cache.set(key, bundle, CHART_CACHE_SECONDS)
+    return bundle
+
+
+@tenant_required(action="billing.read")
+def contract_chart(request, contract_ref: str, chart: str):
+    """One chart as an SVG image (404 for a chart, contract or viewer it does not fit)."""
+    from django.http import HttpResponse
+
+    if chart not in CHARTS:
+        raise Http404
+    contract = contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership,
+                                               reference=contract_ref)
+    bundle = report_charts_bundle(tenant=request.tenant, viewer=request.membership, contract=contract)
+    if bundle is None:
+        raise Http404
+    response = HttpResponse(bundle["svgs"][chart], content_type="image/svg+xml; charset=utf-8")
+    # The image's own policy: nothing loads or runs, only the styles pygal writes in it.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+def contract_report_panel(request, contract) -> Panel | None:
+    """The contract page's report charts (contracts.panels): the last month's SLA
+    compliance over 12 months, tickets by type and time by mode, with their figures."""
+    bundle = report_charts_bundle(tenant=request.tenant, viewer=request.membership, contract=contract)
+    if bundle is None:
+        return None
+    return Panel("billing/snippets/contract_charts.html", {"contract": contract, "charts": bundle})

@@ -119,6 +119,10 @@ ALLOWED: dict[str, set[str]] = {
         *(f"credit_notes[].{f}" for f in _CREDIT_NOTE), "credit_notes[].lines[].*"},
     "/api/v1/invoices/{invoice_ref}/payments/": {f"[].{f}" for f in _PAYMENT},
     "/api/v1/invoices/{invoice_ref}/credit-notes/": {*(f"[].{f}" for f in _CREDIT_NOTE), "[].lines[].*"},
+    # The monthly reports of the client's contracts, as listed on its pages.
+    "/api/v1/reports/": {f"[].{f}" for f in ("contract", "month", "status", "pages", "size", "sha256", "rendered_at")},
+    "/api/v1/reports/{contract_ref}/{report_month}/": {
+        "contract", "month", "status", "pages", "size", "sha256", "rendered_at"},
     # The provider's own tools: always an empty list for a client.
     "/api/v1/clause-templates/": {*_PAGE, "results"},
     # People: a client administrator reads its organisation's people and invitations (the
@@ -186,7 +190,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
                                     method="transfer", reference="VIR-1")
     billing_services.credit_note_create(invoice=invoice, actor=amy, reason="Zq goodwill gesture", amount="10.00",
                                         today=date(2026, 4, 6))
-    return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
+    note = invoice.credit_notes.get()
+    return {"invoice_ref": invoice.number, "credit_note_ref": note.number, "report_month": "2026-03", "chart": "compliance", "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
             "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk),

@@ -30,7 +30,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
-from billing.models import BillingRun, Invoice
+from billing.models import BillingRun, CreditNote, Invoice, MonthlyReport
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
 from integrations.models import DataExport, WebhookSubscription
@@ -88,6 +88,9 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "uidb64": lambda w: w["member_uidb64"],
     "token": lambda w: "not-a-valid-token",
     "export_id": lambda w: str(w["export"].pk),
+    "credit_note_ref": lambda w: w["credit_note"].number,
+    "report_month": lambda w: f"{w['report'].year}-{w['report'].month:02d}",
+    "chart": lambda w: "compliance",
 }
 
 
@@ -132,6 +135,10 @@ def world(tenant_a, org_a1, alice) -> World:
         due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
         gross=Decimal("120"))
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
+    credit_note = CreditNote.objects.create(
+        tenant=tenant_a, invoice=invoice, number="CN-2026-987654", issue_date=date(2026, 4, 3), reason="Zyxwv refund",
+        currency="EUR", net=Decimal("10"), vat=Decimal("2"), gross=Decimal("12"))
+    report = MonthlyReport.objects.create(tenant=tenant_a, contract=contract, year=2026, month=3)
     webhook = WebhookSubscription.objects.create(tenant=tenant_a, name="Zyxwv A-only webhook", secret="whsec_x",
                                                  url="https://hooks.a-only.test/zyxwv", event_types=["ticket.created"])
     export = DataExport.objects.create(tenant=tenant_a, organization=org, status="ready",
@@ -140,7 +147,7 @@ def world(tenant_a, org_a1, alice) -> World:
     invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
                                           role="client_user", organization=org)
     objs = {"member": person.membership, "invitation": invitation,
-            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook, "export": export, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+            "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook, "export": export, "credit_note": credit_note, "report": report, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment,
             "canned_reply": CannedReply.objects.create(tenant=tenant_a, title="Zyxwv A-only reply", language="en",

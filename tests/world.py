@@ -141,6 +141,10 @@ class World:
             return str(self.cody.membership.pk)
         if name == "invitation_id":
             return str(self.invitation.pk)
+        if name == "report_month":  # the month of the invoice: the run requested its report
+            return f"{self.invoice.year}-{self.invoice.month:02d}"
+        if name == "credit_note_ref":
+            return "CN-2026-000001"
         if name in ("version", "attachment_id"):
             return "1"
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")

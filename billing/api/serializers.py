@@ -12,6 +12,7 @@ from billing.models import (
     HourBankMovement,
     Invoice,
     InvoiceLine,
+    MonthlyReport,
     MovementKind,
     Payment,
     PaymentMethod,
@@ -153,3 +154,43 @@ class BillingRunSerializer(serializers.Serializer):
 
 class BillingRunInputSerializer(serializers.Serializer):
     month = serializers.RegexField(MONTH_PATTERN, help_text="A past month, YYYY-MM.")
+
+
+class BillingSettingsSerializer(serializers.Serializer):
+    time_zone = serializers.CharField(help_text="IANA zone of the billing calendar (months are billed in it).")
+    unpaid_suspend_days = serializers.IntegerField(help_text="Days past due before the contract is suspended.")
+    auto_issue = serializers.BooleanField(help_text="The monthly run issues its invoices itself.")
+    late_interest_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True,
+        help_text="Late-payment interest rate printed on invoices (%); null: the ECB rate plus 10 points.")
+    recovery_indemnity = serializers.DecimalField(max_digits=8, decimal_places=2,
+                                                  help_text="Fixed recovery indemnity printed on invoices (EUR).")
+    iban = serializers.CharField(help_text="IBAN printed on invoices (compact), or empty.")
+    bic = serializers.CharField(help_text="BIC printed on invoices, or empty.")
+
+
+class BillingSettingsInputSerializer(serializers.Serializer):
+    """Every field optional: what is omitted is kept."""
+
+    time_zone = serializers.CharField(max_length=64, required=False)
+    unpaid_suspend_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    auto_issue = serializers.BooleanField(required=False)
+    late_interest_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"),
+                                                  max_value=Decimal("100"), allow_null=True, required=False)
+    recovery_indemnity = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("40"),
+                                                  max_value=Decimal("100000"), required=False)
+    iban = serializers.CharField(max_length=42, allow_blank=True, required=False)
+    bic = serializers.CharField(max_length=11, allow_blank=True, required=False)
+
+
+class MonthlyReportSerializer(ModelSerializer):
+    contract = serializers.CharField(source="contract.reference", read_only=True)
+    month = serializers.SerializerMethodField(help_text="The month reported, YYYY-MM.")
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["contract", "month", "status", "pages", "size", "sha256", "rendered_at"]
+        read_only_fields = fields
+
+    def get_month(self, report) -> str:
+        return f"{report.year}-{report.month:02d}"

@@ -9,16 +9,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import selectors, services
+from billing import documents, selectors, services
 from billing.api.serializers import (
     BillingRunInputSerializer,
     BillingRunSerializer,
+    BillingSettingsInputSerializer,
+    BillingSettingsSerializer,
     CreditNoteInputSerializer,
     CreditNoteSerializer,
     HourBankAdjustInputSerializer,
@@ -28,12 +31,14 @@ from billing.api.serializers import (
     HourBankSerializer,
     InvoiceDetailSerializer,
     InvoiceSerializer,
+    MonthlyReportSerializer,
     PaymentInputSerializer,
     PaymentSerializer,
 )
 from billing.models import Invoice, InvoiceStatus
 from contracts.selectors import contracts as contract_selectors
 from portal.api.permissions import PolicyPermission
+from portal.downloads import content_response, file_response
 from portal.permissions import can, require
 
 # ============================================================================ invoices
@@ -130,6 +135,137 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         note = services.credit_note_create(invoice=invoice, actor=request.user, reason=values["reason"],
                                            amount=values.get("amount"), lines=values.get("lines") or None)
         return Response(CreditNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+PDF_RESPONSE = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF (404 until rendered).")}
+XML_RESPONSE = {(200, "application/xml"): OpenApiResponse(
+    OpenApiTypes.BINARY, description="The Factur-X (EN 16931 CII) XML carried by the PDF (404 until rendered).")}
+
+
+def _pdf(download):
+    return file_response(download.path, filename=download.filename, content_type=download.content_type)
+
+
+class InvoicePdfApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The invoice's Factur-X PDF (issued invoices; the same file as the invoice page)",
+                   responses=PDF_RESPONSE)
+    def get(self, request, invoice_ref: str):
+        invoice = selectors.invoice_get_by_reference(tenant=request.tenant, viewer=request.membership,
+                                                     reference=invoice_ref)
+        return _pdf(documents.invoice_pdf_download(invoice=invoice, actor=request.user))
+
+
+class InvoiceXmlApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The invoice's Factur-X XML, read out of its PDF", responses=XML_RESPONSE)
+    def get(self, request, invoice_ref: str):
+        invoice = selectors.invoice_get_by_reference(tenant=request.tenant, viewer=request.membership,
+                                                     reference=invoice_ref)
+        filename, xml = documents.invoice_xml_download(invoice=invoice, actor=request.user)
+        return content_response(xml, filename=filename, content_type="application/xml")
+
+
+def _credit_note(request, invoice_ref: str, credit_note_ref: str):
+    invoice = selectors.invoice_get_by_reference(tenant=request.tenant, viewer=request.membership,
+                                                 reference=invoice_ref)
+    note = selectors.credit_note_get(tenant=request.tenant, viewer=request.membership, number=credit_note_ref)
+    if note is None or note.invoice_id != invoice.pk:
+        raise Http404
+    return note
+
+
+class CreditNotePdfApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="A credit note's Factur-X PDF", responses=PDF_RESPONSE)
+    def get(self, request, invoice_ref: str, credit_note_ref: str):
+        note = _credit_note(request, invoice_ref, credit_note_ref)
+        return _pdf(documents.credit_note_pdf_download(note=note, actor=request.user))
+
+
+class CreditNoteXmlApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="A credit note's Factur-X XML, read out of its PDF", responses=XML_RESPONSE)
+    def get(self, request, invoice_ref: str, credit_note_ref: str):
+        note = _credit_note(request, invoice_ref, credit_note_ref)
+        filename, xml = documents.credit_note_xml_download(note=note, actor=request.user)
+        return content_response(xml, filename=filename, content_type="application/xml")
+
+
+# ============================================================================ monthly reports
+
+
+def _report_month(value: str) -> tuple[int, int]:
+    from billing.forms import parse_month
+
+    month = parse_month(value)
+    if month is None:
+        raise Http404
+    return month
+
+
+def _report(request, contract_ref: str, report_month: str):
+    year, month = _report_month(report_month)
+    report = selectors.monthly_report_get(tenant=request.tenant, viewer=request.membership,
+                                          contract_reference=contract_ref, year=year, month=month)
+    if report is None:
+        raise Http404
+    return report
+
+
+class MonthlyReportListApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="Monthly reports, newest month first (clients: their organisation's contracts')",
+                   parameters=[OpenApiParameter("contract", str, description="Contract reference"),
+                               OpenApiParameter("month", str, description="Month reported, YYYY-MM")],
+                   responses=MonthlyReportSerializer(many=True))
+    def get(self, request):
+        reports = selectors.monthly_report_list(tenant=request.tenant, viewer=request.membership)
+        if request.query_params.get("contract"):
+            reports = reports.filter(contract__reference=request.query_params["contract"][:40])
+        if request.query_params.get("month"):
+            from billing.forms import parse_month
+
+            month = parse_month(request.query_params["month"])
+            if month is None:
+                raise ValidationError({"month": [_("Give a month as YYYY-MM.")]})
+            reports = reports.filter(year=month[0], month=month[1])
+        return Response(MonthlyReportSerializer(reports[:500], many=True).data)
+
+
+class MonthlyReportApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="One contract-month's report and its rendering status", responses=MonthlyReportSerializer)
+    def get(self, request, contract_ref: str, report_month: str):
+        return Response(MonthlyReportSerializer(_report(request, contract_ref, report_month)).data)
+
+
+class MonthlyReportPdfApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="The monthly report PDF (404 until rendered)", responses=PDF_RESPONSE)
+    def get(self, request, contract_ref: str, report_month: str):
+        report = _report(request, contract_ref, report_month)
+        return _pdf(documents.monthly_report_download(report=report, actor=request.user))
+
+
+class MonthlyReportRegenerateApi(APIView):
+    permission_classes = [PolicyPermission("billing.read")]
+
+    @extend_schema(summary="Render a past month's report again (or for the first time); its PDF follows",
+                   request=None, responses={202: MonthlyReportSerializer})
+    def post(self, request, contract_ref: str, report_month: str):
+        year, month = _report_month(report_month)
+        contract = contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership,
+                                                   reference=contract_ref)
+        report = documents.monthly_report_request(contract=contract, year=year, month=month, actor=request.user)
+        return Response(MonthlyReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
 # ============================================================================ hour banks
@@ -244,3 +380,26 @@ class BillingRunViewSet(viewsets.ViewSet):
         if not can(request.membership, "billing.run"):
             raise Http404
         return Response(BillingRunSerializer(selectors.billing_run_get(tenant=request.tenant, run_id=int(run_id))).data)
+
+
+# ============================================================================ settings
+
+
+class BillingSettingsApi(APIView):
+    """The tenant's billing settings (tenant administrators): the billing calendar,
+    the unpaid-invoice delay, automatic issuing, and what invoices print (interest
+    rate, recovery indemnity, IBAN and BIC). The same service as the settings page."""
+
+    permission_classes = [PolicyPermission("billing.settings")]
+
+    @extend_schema(summary="The billing settings", responses=BillingSettingsSerializer)
+    def get(self, request):
+        return Response(BillingSettingsSerializer(selectors.billing_settings_get(tenant=request.tenant)).data)
+
+    @extend_schema(summary="Change billing settings (omitted ones are kept; audited)",
+                   request=BillingSettingsInputSerializer, responses=BillingSettingsSerializer)
+    def patch(self, request):
+        data = BillingSettingsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = services.billing_settings_update(tenant=request.tenant, actor=request.user, **data.validated_data)
+        return Response(BillingSettingsSerializer(current).data)

@@ -143,3 +143,42 @@ def make_contract(amy, org_a1, policy):
         return bf.contract(actor=amy, client=client or org_a1, policy=policy, billing_model=billing_model, **plan)
 
     return make
+
+
+# Shared by the page and API tests (tests/billing/test_views.py, test_api.py): client
+# A1's flat-fee contract, its February draft and its March invoice issued on ISSUE_DAY.
+ISSUE_DAY = date(2026, 4, 2)
+
+
+@pytest.fixture
+def contract(make_contract):
+    return make_contract("flat_fee")
+
+
+@pytest.fixture
+def draft(contract):
+    """February 2026, a draft (450.00 + VAT = 540.00)."""
+    from tests.billing import factories as bf
+
+    return bf.run(contract, 2026, 2)
+
+
+@pytest.fixture
+def issued(contract, amy):
+    """March 2026, issued on 2 April: INV-2026-000001, due 2 May."""
+    from tests.billing import factories as bf
+
+    return bf.issued(contract, 2026, 3, actor=amy, today=ISSUE_DAY)
+
+
+@pytest.fixture
+def bank(make_contract, amy):
+    """Client A1's hour-bank contract with a block of 600 minutes bought on 5 January."""
+    from decimal import Decimal
+
+    from billing.services import hour_bank_block_buy
+
+    contract = make_contract("hour_bank", hourly_rate=Decimal("90.00"), monthly_fee=Decimal("0"))
+    hour_bank_block_buy(contract=contract, actor=amy, minutes=600, price=Decimal("800.00"),
+                        bought_on=date(2026, 1, 5))
+    return contract

@@ -4,42 +4,14 @@ project's one error shape and in the OpenAPI schema."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from django.core.management import call_command
 
 from billing.models import BillingRun, HourBankMovement
-from billing.services import hour_bank_block_buy
 from tests.billing import factories as bf
+from tests.billing.conftest import ISSUE_DAY
 
 pytestmark = pytest.mark.django_db
-
-ISSUE_DAY = date(2026, 4, 2)
-
-
-@pytest.fixture
-def contract(make_contract):
-    return make_contract("flat_fee")
-
-
-@pytest.fixture
-def draft(contract):
-    return bf.run(contract, 2026, 2)
-
-
-@pytest.fixture
-def issued(contract, amy):
-    return bf.issued(contract, 2026, 3, actor=amy, today=ISSUE_DAY)
-
-
-@pytest.fixture
-def bank(make_contract, amy):
-    contract = make_contract("hour_bank", hourly_rate=Decimal("90.00"), monthly_fee=Decimal("0"))
-    hour_bank_block_buy(contract=contract, actor=amy, minutes=600, price=Decimal("800.00"),
-                        bought_on=date(2026, 1, 5))
-    return contract
 
 
 def _refs(response) -> list[str]:
@@ -237,8 +209,6 @@ def test_it_documents_the_billing_endpoints_in_the_schema(tmp_path):
     text = out.read_text()
     assert all(path in text for path in ("/api/v1/invoices/{invoice_ref}/credit-notes/:", "/api/v1/billing-runs/:",
                                          "/api/v1/contracts/{contract_ref}/hour-bank/ledger/:"))
-
-
 
 
 @pytest.mark.parametrize("path", ["hour-bank/adjustments/", "hour-bank/blocks/"])

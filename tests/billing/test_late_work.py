@@ -115,3 +115,14 @@ def test_it_finds_late_work_in_one_query(make_contract, cody, bob, django_assert
     with django_assert_num_queries(1):
         work = billable_work(contract=contract, year=2026, month=4, increment=15)
     assert [(w.day, w.late_from) for w in work] == [(date(2026, 4, 1), date(2026, 3, 1))]
+
+
+def test_it_leaves_late_work_to_the_next_month_to_bill_only(make_contract, amy, cody, bob):
+    contract = make_contract("hour_bank")
+    hour_bank_block_buy(contract=contract, actor=amy, minutes=600, price="750.00", bought_on=date(2026, 2, 1))
+    ticket = bf.ticket(actor=cody, contract=contract, day=date(2026, 2, 2))
+    bf.run(contract, 2026, 2)
+    iv = bf.work(ticket=ticket, actor=bob, day=date(2026, 2, 20), minutes=50)
+    # 10 April: March (not billed yet) and April are both open; the late work is March's
+    hour_bank_sync(contract=contract, today=date(2026, 4, 10), months=[(2026, 3), (2026, 4)])
+    assert [m.day for m in HourBankMovement.objects.filter(intervention=iv)] == [date(2026, 3, 1)]

@@ -182,3 +182,25 @@ def test_it_runs_each_contract_in_a_constant_number_of_queries(make_contract, am
         for contract in contracts:
             billing_run_contract(contract=contract, year=2026, month=3, today=bf.TODAY)
     assert Invoice.objects.count() == count
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_a_batch_of_the_run_takes_a_constant_number_of_queries_per_contract(make_contract, amy, cody, bob, count,
+                                                                            django_assert_num_queries):
+    from billing.tasks import billing_run_contracts_task
+
+    contracts = _busy_contracts(make_contract, amy, cody, bob, count)
+    # 2 for the batch (its contracts, the tenant's settings), 17 per contract
+    with django_assert_num_queries(2 + 17 * count):
+        billing_run_contracts_task(contracts[0].tenant_id, [c.pk for c in contracts], 2026, 3)
+    assert Invoice.objects.count() == count
+
+
+def test_it_runs_a_contract_without_hour_bank_in_fewer_queries(make_contract, cody, bob,
+                                                                django_assert_num_queries):
+    contract = make_contract("flat_fee")
+    ticket = bf.ticket(actor=cody, contract=contract, day=date(2026, 3, 2))
+    bf.work(ticket=ticket, actor=bob, day=date(2026, 3, 3), minutes=100)
+    contract.tenant  # noqa: B018
+    with django_assert_num_queries(15):  # no ledger to read or write
+        billing_run_contract(contract=contract, year=2026, month=3, today=bf.TODAY)

@@ -11,29 +11,10 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingRun, BillingSettings, HourBankMovement, Invoice, PdfStatus
-from billing.services import hour_bank_block_buy
 from tests.billing import factories as bf
+from tests.billing.conftest import ISSUE_DAY
 
 pytestmark = pytest.mark.django_db
-
-ISSUE_DAY = date(2026, 4, 2)
-
-
-@pytest.fixture
-def contract(make_contract):
-    return make_contract("flat_fee")
-
-
-@pytest.fixture
-def draft(contract):
-    """February 2026, a draft (450.00 + VAT = 540.00)."""
-    return bf.run(contract, 2026, 2)
-
-
-@pytest.fixture
-def issued(contract, amy):
-    """March 2026, issued on 2 April: INV-2026-000001, due 2 May."""
-    return bf.issued(contract, 2026, 3, actor=amy, today=ISSUE_DAY)
 
 
 @pytest.fixture
@@ -317,7 +298,8 @@ def test_it_stops_polling_once_every_invoice_is_made(web, alice, contract, tenan
 
 def test_it_saves_the_billing_settings(web, alice, tenant_a):
     web.as_(alice).post(reverse("billing-settings"), {
-        "time_zone": "America/Montreal", "unpaid_suspend_days": "45", "auto_issue": "on"})
+        "time_zone": "America/Montreal", "unpaid_suspend_days": "45", "auto_issue": "on",
+        "recovery_indemnity": "40.00"})
     row = BillingSettings.objects.get(tenant=tenant_a)
     assert (row.time_zone, row.unpaid_suspend_days, row.auto_issue) == ("America/Montreal", 45, True)
 
@@ -328,19 +310,28 @@ def test_it_refuses_the_billing_settings_to_an_account_manager(web, amy):
 
 def test_it_names_the_field_of_a_bad_delay(web, alice):
     response = web.as_(alice).post(reverse("billing-settings"), {"time_zone": "Europe/Paris",
-                                                                  "unpaid_suspend_days": "0"})
+                                                                  "unpaid_suspend_days": "0",
+                                                                  "recovery_indemnity": "40.00"})
     assert list(response.context["form"].errors) == ["unpaid_suspend_days"]
 
 
+def test_it_saves_the_bank_details_and_the_indemnity_from_the_page(web, alice, tenant_a):
+    web.as_(alice).post(reverse("billing-settings"), {
+        "time_zone": "Europe/Paris", "unpaid_suspend_days": "30", "recovery_indemnity": "50.00",
+        "late_interest_rate": "12.5", "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "BNPAFRPP"})
+    row = BillingSettings.objects.get(tenant=tenant_a)
+    assert (row.iban, row.bic, row.recovery_indemnity, row.late_interest_rate) == (
+        "FR7630006000011234567890189", "BNPAFRPP", Decimal("50.00"), Decimal("12.50"))
+
+
+def test_it_names_the_field_of_a_bad_iban_on_the_page(web, alice):
+    response = web.as_(alice).post(reverse("billing-settings"), {
+        "time_zone": "Europe/Paris", "unpaid_suspend_days": "30", "recovery_indemnity": "40.00",
+        "iban": "FR76 3000 6000 0112 3456 7890 188"})
+    assert list(response.context["form"].errors) == ["iban"]
+
+
 # ---------------------------------------------------------------- hour banks
-
-
-@pytest.fixture
-def bank(make_contract, amy):
-    contract = make_contract("hour_bank", hourly_rate=Decimal("90.00"), monthly_fee=Decimal("0"))
-    hour_bank_block_buy(contract=contract, actor=amy, minutes=600, price=Decimal("800.00"),
-                        bought_on=date(2026, 1, 5))
-    return contract
 
 
 def test_it_shows_a_client_its_hour_bank_balance(web, clara, bank):
