@@ -98,8 +98,10 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/tickets/": {"count", "count_exact", "next", "previous", *(f"results[].{f}" for f in _TICKET)},
     # Not the provider's reason for the priority.
     "/api/v1/tickets/{ticket_ref}/": {
-        *_TICKET, "description", "covered_item", *(f"sla.{m}.{f}" for m in ("response", "resolution") for f in _METRIC)},
-    "/api/v1/tickets/{ticket_ref}/messages/": {f"[].{f}" for f in ("id", "author", "body", "internal", "created_at")},
+        *_TICKET, "description", "covered_item", *(f"sla.{m}.{f}" for m in ("response", "resolution") for f in _METRIC),
+        "rating_score", "rating_comment", "rated_at"},
+    "/api/v1/tickets/{ticket_ref}/messages/": {f"[].{f}" for f in ("id", "author", "body", "internal", "kind",
+                                                                    "created_at")},
     "/api/v1/tickets/{ticket_ref}/attachments/": {
         f"[].{f}" for f in ("id", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at")},
     # Not whether the work is billable.
@@ -119,6 +121,7 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/invoices/{invoice_ref}/credit-notes/": {*(f"[].{f}" for f in _CREDIT_NOTE), "[].lines[].*"},
     # The provider's own tools: always an empty list for a client.
     "/api/v1/clause-templates/": {*_PAGE, "results"},
+    "/api/v1/canned-replies/": {*_PAGE, "results"},
     "/api/v1/sla/calendars/": {*_PAGE, "results"},
     "/api/v1/sla/policies/": {*_PAGE, "results"},
 }
@@ -173,7 +176,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
                                         today=date(2026, 4, 6))
     return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
-            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0"}
+            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
+            "canned_reply_id": "0"}
 
 
 def _get_operations() -> list[str]:
