@@ -100,8 +100,10 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/tickets/": {"count", "count_exact", "next", "previous", *(f"results[].{f}" for f in _TICKET)},
     # Not the provider's reason for the priority.
     "/api/v1/tickets/{ticket_ref}/": {
-        *_TICKET, "description", "covered_item", *(f"sla.{m}.{f}" for m in ("response", "resolution") for f in _METRIC)},
-    "/api/v1/tickets/{ticket_ref}/messages/": {f"[].{f}" for f in ("id", "author", "body", "internal", "created_at")},
+        *_TICKET, "description", "covered_item", *(f"sla.{m}.{f}" for m in ("response", "resolution") for f in _METRIC),
+        "rating_score", "rating_comment", "rated_at"},
+    "/api/v1/tickets/{ticket_ref}/messages/": {f"[].{f}" for f in ("id", "author", "body", "internal", "kind",
+                                                                    "created_at")},
     "/api/v1/tickets/{ticket_ref}/attachments/": {
         f"[].{f}" for f in ("id", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at")},
     # Not whether the work is billable.
@@ -131,6 +133,7 @@ ALLOWED: dict[str, set[str]] = {
     "/api/v1/members/{member_id}/": set(_MEMBER),
     "/api/v1/invitations/": {*_PAGE, *(f"results[].{f}" for f in _INVITATION)},
     "/api/v1/invitations/{invitation_id}/": set(_INVITATION),
+    "/api/v1/canned-replies/": {*_PAGE, "results"},
     "/api/v1/sla/calendars/": {*_PAGE, "results"},
     "/api/v1/sla/policies/": {*_PAGE, "results"},
     # The reversibility exports of the client administrator's own organisation (none in this world).
@@ -195,7 +198,7 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
             "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk),
-            "export_id": "0"}
+            "export_id": "0", "canned_reply_id": "0"}
 
 
 def _get_operations() -> list[str]:

@@ -147,6 +147,12 @@ class World:
             return "CN-2026-000001"
         if name in ("version", "attachment_id"):
             return "1"
+        if name == "canned_reply_id":
+            from tickets.models import CannedReply
+
+            reply = CannedReply.objects.filter(tenant=self.tenant).first() or CannedReply.objects.create(
+                tenant=self.tenant, title="Restart first", language="en", body="Please restart the computer.")
+            return str(reply.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

@@ -340,3 +340,40 @@ def test_it_counts_a_fresh_breach_in_business_time(ticket):
     now = at(MON, 17)  # response due at 16:00 (240 business minutes from 10:00, lunch 12:00–14:00)
 
     assert display.badge(ticket, now=now)["label"] == "Response · overdue by 1\u00a0h business"
+
+
+# ---------------------------------------------------------------------- the API
+
+
+def test_it_rates_a_closed_ticket_through_the_api(api, taken, bob, cody):
+    ticket = closed(taken, bob=bob, cody=cody)
+
+    response = api.as_(cody).post(f"/api/v1/tickets/{ticket.reference}/rating/", {"score": "bad", "comment": "Slow."},
+                                  format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["rating_score"], response.json()["rating_comment"]) == ("bad", "Slow.")
+
+
+def test_it_tells_the_kind_of_each_message_through_the_api(api, taken, bob):
+    ticket_work(ticket=taken, actor=bob, body="Which code?", next_status="waiting_on_client", now=at(MON, 10, 30))
+
+    response = api.as_(bob).get(f"/api/v1/tickets/{taken.reference}/messages/")
+
+    assert [m["kind"] for m in response.json()] == ["question"]
+
+
+def test_it_lists_canned_replies_to_staff_only(api, tenant_a, alice, bob, cody):
+    desk.canned_reply_create(tenant=tenant_a, actor=alice, title="Logs", language="en", body="Send the logs.")
+
+    assert ([r["title"] for r in api.as_(bob).get("/api/v1/canned-replies/").json()["results"]],
+            api.as_(cody).get("/api/v1/canned-replies/").json()["results"]) == (["Logs"], [])
+
+
+def test_it_lets_only_tenant_administrators_add_canned_replies_through_the_api(api, alice, bob):
+    refused = api.as_(bob).post("/api/v1/canned-replies/", {"title": "X", "language": "en", "body": "Y"},
+                                format="json")
+    added = api.as_(alice).post("/api/v1/canned-replies/", {"title": "X", "language": "en", "body": "Y"},
+                                format="json")
+
+    assert (refused.status_code, added.status_code) == (403, 201)

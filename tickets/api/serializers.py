@@ -9,11 +9,14 @@ from portal.api.visibility import client_variant_of
 from sla.models import Level, MaintenanceType, Priority
 from tickets.models import (
     Attachment,
+    CannedReply,
     Intervention,
     InterventionMode,
+    RatingScore,
     Ticket,
     TicketEvent,
     TicketMessage,
+    TicketRating,
     TicketStatus,
 )
 
@@ -52,12 +55,32 @@ class TicketSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class RatingSerializer(ModelSerializer):
+    """The client's satisfaction with a closed ticket."""
+
+    class Meta:
+        model = TicketRating
+        fields = ["score", "comment", "rated_at"]
+        read_only_fields = fields
+
+
+class RatingWriteSerializer(serializers.Serializer):
+    score = serializers.ChoiceField(choices=RatingScore.choices)
+    comment = PlainTextField(required=False, allow_blank=True, max_length=2000, default=None)
+
+
 class TicketDetailSerializer(TicketSerializer):
     covered_item = serializers.CharField(source="covered_item.name", allow_null=True, default=None)
     sla = serializers.SerializerMethodField()
+    # The client's satisfaction once the ticket is closed and rated (null until then).
+    rating_score = serializers.CharField(source="rating.score", allow_null=True, default=None, read_only=True,
+                                         help_text="good or bad")
+    rating_comment = serializers.CharField(source="rating.comment", allow_null=True, default=None, read_only=True)
+    rated_at = DateTimeField(source="rating.rated_at", allow_null=True, default=None, read_only=True)
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "description", "covered_item", "priority_reason", "sla"]
+        fields = [*TicketSerializer.Meta.fields, "description", "covered_item", "priority_reason", "sla", "rating_score",
+                  "rating_comment", "rated_at"]
         read_only_fields = fields
 
     def get_sla(self, ticket) -> SlaSerializer:
@@ -108,8 +131,8 @@ class MessageSerializer(ModelSerializer):
 
     class Meta:
         model = TicketMessage
-        fields = ["id", "author", "body", "internal", "created_at", "idempotency_key"]
-        read_only_fields = ["id", "author", "created_at"]
+        fields = ["id", "author", "body", "internal", "kind", "created_at", "idempotency_key"]
+        read_only_fields = ["id", "author", "kind", "created_at"]
 
 
 class InterventionSerializer(ModelSerializer):
@@ -167,3 +190,13 @@ class ClientInterventionSerializer(InterventionSerializer):
 
     class Meta(InterventionSerializer.Meta):
         fields = [f for f in InterventionSerializer.Meta.fields if f != "billable"]
+
+
+class CannedReplySerializer(ModelSerializer):
+    title = serializers.CharField(max_length=120)
+    body = PlainTextField()
+
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "language", "body", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]

@@ -5,6 +5,7 @@ from tickets.api import plans, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="api-ticket")
+router.register("canned-replies", views.CannedReplyViewSet, basename="api-canned-reply")
 
 urlpatterns = [
     *router.urls,

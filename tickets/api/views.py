@@ -18,21 +18,23 @@ from portal.api.visibility import for_viewer
 from portal.downloads import file_response
 from portal.models import Membership
 from portal.permissions import require
-from tickets import attachments, selectors, services
+from tickets import attachments, desk, selectors, services
 from tickets.api.serializers import (
     AssignSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    CannedReplySerializer,
     EventSerializer,
     InterventionSerializer,
     MessageSerializer,
     PrioritySerializer,
+    RatingWriteSerializer,
     StatusSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
 )
-from tickets.models import Ticket, TicketSource
+from tickets.models import CannedReply, Ticket, TicketSource
 
 FILTERS = [
     OpenApiParameter("open", bool, description="Only open tickets (new, in progress, waiting on client)"),
@@ -127,6 +129,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         return self._detail(services.ticket_change_status(ticket=ticket, actor=request.user, **data.validated_data))
 
+    @extend_schema(request=RatingWriteSerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rating(self, request, ticket_ref=None):
+        """The client's satisfaction with a closed ticket of their organisation: `good` or
+        `bad`, with an optional comment; rating again replaces it."""
+        ticket = self.get_object()
+        require(request.membership, "ticket.rate", ticket)  # the policy first: 403 before the body is read
+        data = RatingWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_rate(ticket=ticket, actor=request.user, source="api", **data.validated_data)
+        return self._detail(ticket)
+
     @extend_schema(request=PrioritySerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
     def priority(self, request, ticket_ref=None):
@@ -219,3 +233,31 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         events = selectors.ticket_history_visible(ticket=ticket, viewer=request.membership)
         return Response(EventSerializer(events, many=True).data)
 
+
+
+class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The tenant's canned replies (provider staff read them; tenant administrators add
+    and delete them). Clients: always an empty list."""
+
+    serializer_class = CannedReplySerializer
+    queryset = CannedReply.objects.none()
+    lookup_url_kwarg = "canned_reply_id"
+
+    def get_queryset(self):
+        return selectors.canned_reply_list(tenant=self.request.tenant, viewer=self.request.membership)
+
+    def get_object(self):
+        return selectors.canned_reply_get(tenant=self.request.tenant, viewer=self.request.membership,
+                                          canned_reply_id=self.kwargs["canned_reply_id"])
+
+    def create(self, request, *args, **kwargs):
+        require(request.membership, "canned_reply.manage", tenant=request.tenant)
+        data = CannedReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reply = desk.canned_reply_create(tenant=request.tenant, actor=request.user, **data.validated_data)
+        return Response(CannedReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        desk.canned_reply_delete(reply=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
