@@ -146,7 +146,7 @@ def _life(rng: random.Random, opened: datetime, scenario: Scenario, language: st
         add(rng.randint(2, 20), "assign")
     if fate in ("new", "assigned"):
         return steps
-    add(rng.randint(240, 1800) if late_response else rng.randint(5, 80), "take")
+    add(rng.randint(240, 1800) if late_response else rng.randint(5, 40 if urgent else 80), "take")
     if preventive:
         add(rng.randint(60, 3 * 24 * 60), "work", text=PREVENTIVE_WORK[language], minutes=rng.choice([60, 90, 120]),
             mode="on_site", billable=False)
@@ -230,6 +230,11 @@ def plan_tickets(*, seed: str, contracts: list[ContractInfo], now: datetime, cou
         index = rng.randrange(len(catalogue))
         recent = (now - opened) < timedelta(days=RECENT_DAYS)
         fate = _weighted(rng, RECENT_FATES if recent else OLD_FATES)
+        if fate in ("new", "assigned") and contract.until < today:
+            fate = "closed"
+        elif fate in ("new", "assigned"):  # the queue's untouched tickets came in today
+            opened = now - timedelta(minutes=rng.randint(15, 240))
+            recent = True
         if fate == "waiting" and not recent and (now - opened) > timedelta(days=40):
             fate = "closed"  # nobody waits on a client for months
         steps = _life(rng, opened, catalogue[index], language, fate, preventive=False)

@@ -112,18 +112,20 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-_password_hash: list[str] = []
+_password_hashes: dict[str, str] = {}
 
 
 def _demo_password_hash() -> str:
-    """The demo password hashed once per seed: hashing is deliberately slow (about a
-    second each on a loaded machine), and every demo account has the same, published
-    password anyway."""
-    if not _password_hash:
-        from django.contrib.auth.hashers import make_password
+    """The demo password hashed once per process and hasher: hashing is deliberately
+    slow (about a second each on a loaded machine), and every demo account has the
+    same, published password anyway."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
 
-        _password_hash.append(make_password(DEMO_PASSWORD))
-    return _password_hash[0]
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _password_hashes:
+        _password_hashes[hasher] = make_password(DEMO_PASSWORD)
+    return _password_hashes[hasher]
 
 
 def _user(email: str, full_name: str, *, tenant: Tenant, role: str, organization=None, language: str = "fr") -> User:
@@ -544,9 +546,11 @@ def documents_pending() -> dict[str, list[int]]:
     from billing.models import CreditNote, Invoice, MonthlyReport, PdfStatus
     from contracts.models import ContractDocument, DocumentStatus
 
-    queued = [PdfStatus.QUEUED, PdfStatus.FAILED]
+    # "rendering" too: a render cut short (the server stopped) is taken up again.
+    queued = [PdfStatus.QUEUED, PdfStatus.RENDERING, PdfStatus.FAILED]
     return {
-        "contract": list(ContractDocument.objects.filter(status__in=[DocumentStatus.QUEUED, DocumentStatus.FAILED])
+        "contract": list(ContractDocument.objects.filter(status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING,
+                                                                     DocumentStatus.FAILED])
                          .order_by("-pk").values_list("pk", flat=True)),
         "invoice": list(Invoice.objects.filter(pdf_status__in=queued).exclude(status="draft")
                         .order_by("-pk").values_list("pk", flat=True)),

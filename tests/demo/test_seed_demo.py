@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import override_settings
 
 from contracts import validators
 from contracts.models import Contact, Organization
@@ -22,10 +23,22 @@ from portal.models import (
     User,
 )
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """Seeded once for the module (each seed takes seconds); the tests only read, or
+    seed again, which changes nothing."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("seed_demo", "--no-history", stdout=StringIO())
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--no-history", stdout=StringIO())
+def seeded(_seeded_once, db):
+    return None
 
 
 def counts() -> dict[str, int]:

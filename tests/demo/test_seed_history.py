@@ -64,7 +64,7 @@ def test_the_real_demo_plans_hundreds_of_tickets_per_tenant():
 def test_tickets_are_in_every_state_in_each_tenant():
     for tenant in tenants():
         states = Counter(Ticket.objects.filter(tenant=tenant).values_list("status", flat=True))
-        assert all(states[s] >= 2 for s in ("new", "in_progress", "waiting_on_client", "resolved", "closed")), states
+        assert all(states[s] >= 1 for s in ("new", "in_progress", "waiting_on_client", "resolved", "closed")), states
 
 
 def test_some_new_tickets_are_already_assigned():

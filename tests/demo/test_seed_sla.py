@@ -4,6 +4,7 @@ holidays, the default priority matrix; seeding twice changes nothing."""
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from demo import seed
 from portal.models import AuditEvent, Tenant
@@ -32,9 +33,22 @@ def matrix_rows(tenant) -> dict[tuple[str, str], str]:
 SEEDED = (BusinessCalendar, CalendarVersion, SlaPolicy, SlaTarget, PriorityMatrixCell, AuditEvent)
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py
+
+
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        seed.seed_all(history=False)
+        yield
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def seeded(db):
-    seed.seed_all(history=False)
+def seeded(_seeded_once, db):
+    return None
 
 
 def test_it_seeds_each_demo_tenant_with_both_calendars(seeded):

@@ -19,6 +19,13 @@ from django.core.management.base import BaseCommand
 from demo import seed
 
 
+def _workers() -> bool:
+    """Whether Celery workers render the PDFs (a broker, tasks not run eagerly)."""
+    from portal.celery import app
+
+    return settings.PORTAL_BROKER_CONFIGURED and not app.conf.task_always_eager
+
+
 class Command(BaseCommand):
     help = ("Create the demo tenants, organisations, users, contracts and six months of tickets and invoices "
             "(idempotent: a second run changes nothing).")
@@ -39,6 +46,8 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         if history_only:
+            if not _workers():
+                seed.documents_render()  # the contracts' PDFs first: a few, and the first pages shown
             seed.seed_all(base=False)
             self._summary(started, title="Demo history ready")
             self._pdfs(render=True)
@@ -49,11 +58,15 @@ class Command(BaseCommand):
                                                  f"({time.perf_counter() - started:.1f} s)."))
             self.stdout.write("  Six months of tickets and invoices are being generated in the background "
                               "(a few minutes); a summary follows here when they are.")
-            self._spawn(url)
+            self._spawn("--history-only")
         else:
             seed.seed_all(history=not no_history)
             self._summary(started, title="Demo data ready")
-            self._pdfs(render=False)
+            if background and not _workers() and any(seed.documents_pending().values()):
+                self.stdout.write("  PDFs: rendered in the background.")
+                self._spawn("--render-documents")
+            else:
+                self._pdfs(render=False)
         if url:
             self.stdout.write(self.style.SUCCESS(f"Open {url}"))
         self.stdout.write(f"Demo logins (password for all: {seed.DEMO_PASSWORD}):")
@@ -72,7 +85,7 @@ class Command(BaseCommand):
         pending = sum(len(ids) for ids in seed.documents_pending().values())
         if not pending:
             return
-        if settings.PORTAL_BROKER_CONFIGURED:
+        if _workers():
             queued = seed.documents_queue()
             self.stdout.write(f"  PDFs: {queued} of {pending} handed to the Celery workers.")
         elif render:
@@ -86,10 +99,10 @@ class Command(BaseCommand):
         count = seed.documents_render()
         self.stdout.write(f"Demo PDFs: {count} rendered ({time.perf_counter() - started:.0f} s).")
 
-    def _spawn(self, url: str) -> None:
+    def _spawn(self, mode: str) -> None:
         """The history in a child process at low priority (the dev server comes first),
         sharing this terminal for its one-paragraph summary."""
-        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "seed_demo", "--history-only"]
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "seed_demo", mode]
 
         def lower_priority() -> None:  # pragma: no cover — runs in the child
             os.nice(10)
