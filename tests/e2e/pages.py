@@ -40,6 +40,20 @@ VALUES: dict[str, Callable[[World], str]] = {
     "attachment_id": lambda w: "1",
     "invoice_ref": lambda w: w.invoice.number,
     "run_id": lambda w: str(w.run.pk),
+    "subscription_id": lambda w: w.path_value("subscription_id", "", None),
+    "member_id": lambda w: w.path_value("member_id", "", None),
+    "invitation_id": lambda w: w.path_value("invitation_id", "", None),
+    "export_id": lambda w: w.path_value("export_id", "", None),
+    "canned_reply_id": lambda w: w.path_value("canned_reply_id", "", None),
+    "chart": lambda w: "compliance",
+    "score": lambda w: "good",
+    # Links whose token is the credential (a rating, an invitation, a password reset):
+    # a token that does not work answers 404, so these pages are not walked here (their
+    # own browser tests open them with real links).
+    "rating_token": lambda w: "not-a-valid-link",
+    "invite_token": lambda w: "not-a-valid-link",
+    "uidb64": lambda w: "x",
+    "token": lambda w: "not-a-valid-token",
 }
 
 
