@@ -41,6 +41,8 @@ app.conf.beat_schedule = {
     "billing-daily": {"task": "billing.tasks.billing_daily_task", "schedule": crontab(hour=4, minute=30)},
     # Every 15 minutes: hour-bank consumption of the work logged in the last hour.
     "hour-bank-sync": {"task": "billing.tasks.hour_bank_sync_recent_task", "schedule": crontab(minute="*/15")},
+    # Every hour at :40: forget the API's Idempotency-Keys older than 24 hours.
+    "idempotency-purge": {"task": "portal.tasks.idempotency_purge_task", "schedule": crontab(minute=40)},
 }
 
 

@@ -59,6 +59,8 @@ _ORGANIZATION = ["reference", "kind", "legal_name", "trade_name", "legal_form", 
                  "address_line1", "address_line2", "postal_code", "city", "country", "legal_rep_name",
                  "legal_rep_title", "email", "phone", "is_active", "siren", "created_at", "updated_at"]
 _PAGE = ["count", "next", "previous"]
+# A client's own tokens: where it used them from is its own business.
+_TOKEN = ["prefix", "name", "scopes", "created_at", "last_used_at", "last_used_ip", "expires_at", "revoked_at"]
 _INVOICE = ["reference", "number", "status", "client", "contract", "year", "month", "period_start", "period_end",
             "issue_date", "due_date", "currency", "vat_rate", "net", "vat", "gross", "amount_paid", "amount_credited",
             "balance_due", "overdue_at", "paid_at", "cancelled_at", "pdf_status", "created_at", "updated_at"]
@@ -69,9 +71,8 @@ _CREDIT_NOTE = ["number", "issue_date", "reason", "currency", "net", "vat", "gro
 # Contracts: every term of the contract the client signed is in its PDF and on its page.
 ALLOWED: dict[str, set[str]] = {
     "/api/v1/me/": {"email", "full_name", "tenant", "tenant_slug", "role", "organization"},
-    "/api/v1/tokens/": {*_PAGE, *(f"results[].{f}" for f in
-                                  ("prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"))},
-    "/api/v1/tokens/{token_prefix}/": {"prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"},
+    "/api/v1/tokens/": {*_PAGE, *(f"results[].{f}" for f in _TOKEN)},
+    "/api/v1/tokens/{token_prefix}/": set(_TOKEN),
     "/api/v1/organizations/": {*_PAGE, *(f"results[].{f}" for f in _ORGANIZATION)},
     "/api/v1/organizations/{org_ref}/": set(_ORGANIZATION),
     "/api/v1/organizations/{org_ref}/contacts/": {
@@ -173,7 +174,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
                                         today=date(2026, 4, 6))
     return {"invoice_ref": invoice.number, "run_id": "0", "org_ref": org_a1.reference, "contact_id": str(contact.pk), "token_prefix": token.prefix,
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
-            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0"}
+            "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
+            "account_id": "0"}
 
 
 def _get_operations() -> list[str]:

@@ -68,6 +68,7 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "attachment_id": lambda w: str(w["attachment"].pk),
     "invoice_ref": lambda w: w["invoice"].number,
     "run_id": lambda w: str(w["run"].pk),
+    "account_id": lambda w: str(w["account"].pk),
 }
 
 
@@ -112,13 +113,15 @@ def world(tenant_a, org_a1, alice) -> World:
         due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
         gross=Decimal("120"))
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
-    objs = {"invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
+    account = portal_services.service_account_create(actor=alice, tenant=tenant_a, name="Zyxwv A1-only ERP",
+                                                     organization=org)
+    objs = {"account": account, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment}
     values = {name: fn(objs) for name, fn in PARAMETERS.items()}
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
-               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number]
+               "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, account.name]
     return World(values=values, markers=markers)
 
 

@@ -81,6 +81,8 @@ class World:
                                                           today=date(2026, 3, 2)),
             actor=self.alice, today=date(2026, 3, 2))
         self.run = BillingRun.objects.create(tenant=self.tenant, year=2026, month=2, trigger="manual", contracts=1)
+        self.service_account = portal_services.service_account_create(actor=self.alice, tenant=self.tenant,
+                                                                      name="Monitoring")
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -122,6 +124,8 @@ class World:
             return str(self.run.pk)
         if name in ("version", "attachment_id"):
             return "1"
+        if name == "account_id":
+            return str(self.service_account.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

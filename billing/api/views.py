@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import selectors, services
+from billing import documents, selectors, services
 from billing.api.serializers import (
     BillingRunInputSerializer,
     BillingRunSerializer,
@@ -33,7 +33,9 @@ from billing.api.serializers import (
 )
 from billing.models import Invoice, InvoiceStatus
 from contracts.selectors import contracts as contract_selectors
+from portal.api.idempotency import ConditionalMixin
 from portal.api.permissions import PolicyPermission
+from portal.downloads import content_response, file_response
 from portal.permissions import can, require
 
 # ============================================================================ invoices
@@ -66,9 +68,10 @@ class InvoiceFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List invoices (clients: their organisation's, issued ones only)"),
 )
-class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InvoiceViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Invoices, newest month first. An invoice is named by its number once issued,
     `draft-<id>` before."""
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
 
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
@@ -114,6 +117,20 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.payment_record(invoice=invoice, actor=request.user, **data.validated_data)
         return self._detail(invoice, status.HTTP_201_CREATED)
 
+    @extend_schema(summary="The Factur-X PDF of an issued invoice (404 until it is rendered)",
+                   responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="pdf")
+    def pdf(self, request, invoice_ref=None):
+        download = documents.invoice_pdf_download(invoice=self.get_object(), actor=request.user)
+        return file_response(download.path, filename=download.filename, content_type=download.content_type)
+
+    @extend_schema(summary="The EN 16931 (CII) XML that the invoice's Factur-X PDF carries (404 until rendered)",
+                   responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"], url_path="xml")
+    def xml(self, request, invoice_ref=None):
+        filename, xml = documents.invoice_xml_download(invoice=self.get_object(), actor=request.user)
+        return content_response(xml, filename=filename, content_type="application/xml")
+
     @extend_schema(methods=["get"], summary="The invoice's credit notes", responses=CreditNoteSerializer(many=True))
     @extend_schema(methods=["post"], summary="Credit an issued invoice (lines, an amount, or all that remains)",
                    request=CreditNoteInputSerializer, responses={201: CreditNoteSerializer})
@@ -149,6 +166,7 @@ def _blocks(request, contract):
 
 
 class HourBankApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The hour bank of a contract: its balance and blocks", responses=HourBankSerializer)
@@ -160,6 +178,7 @@ class HourBankApi(APIView):
 
 
 class HourBankBlockListApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The blocks of prepaid minutes of a contract", responses=HourBankBlockSerializer(many=True))
@@ -180,6 +199,7 @@ class HourBankBlockListApi(APIView):
 
 
 class HourBankLedgerApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The ledger of a contract's hour bank, oldest first (its sum is the balance)",
@@ -191,6 +211,7 @@ class HourBankLedgerApi(APIView):
 
 
 class HourBankAdjustApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     # The contract is looked up first: outside the viewer's scope it is a 404, not a 403.
     permission_classes = [PolicyPermission("billing.read")]
 
@@ -216,6 +237,7 @@ class HourBankAdjustApi(APIView):
 class BillingRunViewSet(viewsets.ViewSet):
     """The monthly run (tenant administrators): start it for a past month, follow it.
     A run is the tenant's own business: to anyone else it does not exist (404)."""
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
 
     lookup_url_kwarg = "run_id"
     lookup_value_regex = r"\d+"

@@ -7,10 +7,14 @@ from portal.api import views
 
 router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+router.register("service-accounts", views.ServiceAccountViewSet, basename="api-service-account")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
+    path("members/", views.MembersApi.as_view(), name="api-members"),
+    path("settings/", views.TenantSettingsApi.as_view(), name="api-tenant-settings"),
+    path("login-lockouts/", views.LoginLockoutsApi.as_view(), name="api-login-lockouts"),
     *router.urls,
     path("", include("contracts.api.urls")),
     path("", include("sla.api.urls")),

@@ -35,7 +35,11 @@ EVENTS: dict[str, tuple[dict, list[str]]] = {
     "invoice.overdue": ({"status": ["issued", "overdue"], "due_date": "2026-05-01"}, ["issued → overdue"]),
     "invoice.suspend_contract": ({"contract": "CTR-2026-0001", "days_past_due": 31}, ["CTR-2026-0001", "31"]),
     "invoice.resume_contract": ({"contract": "CTR-2026-0001"}, ["CTR-2026-0001"]),
-    "api_token.create": ({"name": "Monitoring", "expires_at": None}, ["Monitoring"]),
+    "api_token.create": ({"name": "Monitoring", "expires_at": None, "scopes": ["tickets:read", "tickets:write"]},
+                         ["Monitoring", "tickets:read, tickets:write"]),
+    "service_account.create": ({"name": "Zabbix", "role": "technician", "organization": None},
+                               ["Zabbix", "technician"]),
+    "service_account.disable": ({}, []),
     "api_token.revoke": ({}, []),
     "calendar.create": (
         {"name": "Office hours", "timezone": "Europe/Paris", "always_open": False,
