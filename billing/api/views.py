@@ -255,7 +255,10 @@ class BillingRunViewSet(viewsets.ViewSet):
         require(request.membership, "billing.run", tenant=request.tenant)
         data = BillingRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        year, month = parse_month(data.validated_data["month"])
+        parsed = parse_month(data.validated_data["month"])
+        if parsed is None:  # the pattern lets through "2026-13" or a year before 2000
+            raise ValidationError({"month": [_("Give a month as YYYY-MM.")]})
+        year, month = parsed
         run = services.billing_run_dispatch(tenant=request.tenant, year=year, month=month, actor=request.user)
         progress = selectors.billing_run_get(tenant=request.tenant, run_id=run.pk)
         return Response(BillingRunSerializer(progress).data, status=status.HTTP_202_ACCEPTED)
