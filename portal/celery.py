@@ -49,6 +49,8 @@ app.conf.beat_schedule = {
     # Every day at 05:00 UTC: the reversibility exports past their 7 days are deleted.
     "exports-purge": {"task": "integrations.tasks.exports_purge_task", "schedule": crontab(hour=5, minute=0)},
     "hour-bank-sync": {"task": "billing.tasks.hour_bank_sync_recent_task", "schedule": crontab(minute="*/15")},
+    # Every hour at :40: forget the API's Idempotency-Keys older than 24 hours.
+    "idempotency-purge": {"task": "portal.tasks.idempotency_purge_task", "schedule": crontab(minute=40)},
 }
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms_util import BoundedDateTimeField
+from portal.models import API_SCOPES, SERVICE_ACCOUNT_ROLES
 
 
 class LoginForm(AuthenticationForm):
@@ -19,12 +20,48 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
+SCOPE_LABELS = {
+    "tickets": _("Tickets"), "contracts": _("Contracts and service levels"), "billing": _("Billing"),
+    "admin": _("Administration (tokens, service accounts, audit log)"),
+}
+
+
+MODE_LABELS = {"read": _("read"), "write": _("read and write")}
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    choices = []
+    for scope in API_SCOPES:
+        area, mode = scope.split(":")
+        choices.append((scope, "%s: %s" % (SCOPE_LABELS[area], MODE_LABELS[mode])))  # noqa: UP031
+    return choices
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “Monitoring”."))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=scope_choices, widget=forms.CheckboxSelectMultiple, initial=list(API_SCOPES),
+        help_text=_("What the token may reach, within what its user's role allows."),
+    )
     expires_at = BoundedDateTimeField(
         label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+class ServiceAccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("The integration, e.g. “Zabbix”."))
+    role = forms.ChoiceField(label=_("Role"), choices=SERVICE_ACCOUNT_ROLES,
+                             help_text=_("What it may do when it is not restricted to an organisation."))
+    organization = forms.ChoiceField(
+        label=_("Restricted to"), required=False,
+        help_text=_("A client organisation: the account then sees and does only what that organisation's "
+                    "client administrator would."))
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("No restriction")),
+                                               *[(o.reference, str(o)) for o in organizations]]
 
 
 class AuditFilterForm(forms.Form):

@@ -219,10 +219,48 @@ class Invitation(TenantOwnedModel):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+# The areas of the API a token's scopes name, each read or write ("tickets:write"
+# includes "tickets:read"). Every API view declares its area (`api_area`).
+API_AREAS = ("tickets", "contracts", "billing", "admin")
+API_SCOPES = tuple(f"{area}:{mode}" for area in API_AREAS for mode in ("read", "write"))
+
+# Service accounts are users whose address is in this reserved domain (RFC 2606): no
+# e-mail is ever written to them.
+SERVICE_ACCOUNT_DOMAIN = "service-accounts.invalid"
+
+
+# The roles a service account may be given when it is not restricted to an organisation.
+SERVICE_ACCOUNT_ROLES = [(Role.TECHNICIAN.value, Role.TECHNICIAN.label), (Role.ACCOUNT_MANAGER.value, Role.ACCOUNT_MANAGER.label),
+                         (Role.TENANT_ADMIN.value, Role.TENANT_ADMIN.label)]
+
+
+class ServiceAccount(TenantOwnedModel):
+    """An integration belonging to a tenant (monitoring, accounting, a client's ERP).
+
+    It maps onto the permission model as a user without a password with one membership:
+    a provider role chosen by the tenant administrator when it is not restricted, or the
+    client-administrator role of one client organisation when it is, so that it sees and
+    does exactly what that organisation's client administrator would (all of the
+    organisation's tickets, invoices and contracts; nothing of other organisations). Its tokens then narrow that
+    further with scopes. Tenant administrators create it, its tokens, and disable it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="service_account")
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service account")
+        verbose_name_plural = _("service accounts")
+        indexes = [models.Index(fields=["tenant", "name"], name="serviceaccount_tenant_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ApiToken(TenantOwnedModel):
-    """A personal API token. Only a SHA-256 of the secret is stored; it is shown once.
+    """An API token: personal (its user is a person) or a service account's. Only a
+    SHA-256 of the secret is stored; it is shown once.
 
     Tokens carry high entropy (32 random bytes), so a fast hash is enough: there is
     nothing to brute-force. The public `prefix` finds the row without a scan.
@@ -232,7 +270,10 @@ class ApiToken(TenantOwnedModel):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -249,6 +290,32 @@ class ApiToken(TenantOwnedModel):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def allows(self, area: str, write: bool) -> bool:
+        """Whether the token's scopes let it read (or write) `area`."""
+        wanted = {f"{area}:write"} if write else {f"{area}:read", f"{area}:write"}
+        return bool(wanted & set(self.scopes or ()))
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key` header, replayed to a
+    retry with the same key and body (portal/api/idempotency.py). Keyed per token (or
+    per user for a session); written in the transaction of the write; kept 24 hours."""
+
+    owner = models.CharField(max_length=40)  # "token:<id>" or "user:<id>"
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"
 
 
 class AuditEvent(models.Model):

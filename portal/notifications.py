@@ -33,7 +33,9 @@ def send_templated_email(*, name: str, to: list[str], context: dict, language: s
 
 def api_token_notify(*, token: ApiToken) -> int:
     """Write the security notice of a new API token to its owner (in the caller's transaction)."""
-    return outbox_email(tenant_id=token.tenant_id, kind="api_token.created", recipients=[token.user],
+    # A service account's token: the administrator who made it is told instead.
+    owner = token.created_by if hasattr(token.user, "service_account") and token.created_by else token.user
+    return outbox_email(tenant_id=token.tenant_id, kind="api_token.created", recipients=[owner],
                         context={"token_id": token.pk}, dedup_key=f"api_token:{token.pk}")
 
 
@@ -43,7 +45,7 @@ def _api_token_created(row: OutboxMessage) -> Email | None:
         "user", "tenant").first()
     if token is None:
         return None
-    return Email("api_token_created", {"token": token, "user": token.user, "tenant": token.tenant,
+    return Email("api_token_created", {"token": token, "user": row.user or token.user, "tenant": token.tenant,
                                              "url": site_url("api-tokens")},
                  user_language(row.user))
 

@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.models import OutboxChannel, OutboxMessage, OutboxState, User
+from portal.models import SERVICE_ACCOUNT_DOMAIN, OutboxChannel, OutboxMessage, OutboxState, User
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def outbox_email_rows(*, tenant_id: int, kind: str, recipients: Iterable[User | 
     for recipient in recipients:
         user = recipient if isinstance(recipient, User) else None
         address = (user.email if user is not None else str(recipient)).strip()
-        if not address or address.lower() in rows:
-            continue
+        if not address or address.lower() in rows or address.lower().endswith("@" + SERVICE_ACCOUNT_DOMAIN):
+            continue  # a service account has no mailbox
         rows[address.lower()] = OutboxMessage(
             tenant_id=tenant_id, channel=OutboxChannel.EMAIL, kind=kind, recipient=address, user=user,
             context=context, dedup_key=f"{dedup_key}:{address.lower()}" if dedup_key else "",

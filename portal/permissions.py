@@ -243,6 +243,8 @@ POLICY: dict[str, PolicyRule] = {
     "token.create": PolicyRule(EVERYONE),
     "token.revoke": PolicyRule(EVERYONE, check=_own_token, hide=True,
                                check_doc="only one's own tokens (404 otherwise)"),
+    # Service accounts (integrations of the tenant) and their tokens
+    "service_account.manage": PolicyRule(ADMINS),
 }
 
 

@@ -8,7 +8,7 @@ import hmac
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.models import ApiToken, AuditEvent, Invitation, Membership, User
+from portal.models import ApiToken, AuditEvent, Invitation, Membership, ServiceAccount, User
 
 TOKEN_PREFIX = "mpt"
 
@@ -17,11 +17,12 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_authenticate(*, raw: str) -> ApiToken | None:
+def api_token_authenticate(*, raw: str, ip: str | None = None) -> ApiToken | None:
     """The active token matching `raw` (`mpt_<prefix>_<secret>`), or None.
 
-    Looked up by its public prefix, compared in constant time; marks `last_used_at`
-    at most once a minute so that busy integrations do not write on every call.
+    Looked up by its public prefix, compared in constant time; marks `last_used_at` and
+    the caller's address `ip` at most once a minute (or when the address changes) so
+    that busy integrations do not write on every call.
     """
     parts = raw.split("_")
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
@@ -39,13 +40,33 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     membership = Membership.objects.filter(user_id=token.user_id).only("tenant_id").first()
     if membership is None or membership.tenant_id != token.tenant_id:
         return None  # the user moved or lost its membership: the token no longer applies
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if (token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60
+            or (ip and ip != token.last_used_ip)):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+        token.last_used_at, token.last_used_ip = now, ip
     return token
 
 
 def api_token_list(*, tenant, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(tenant=tenant, user=user).order_by("-created_at", "-pk")
+
+
+def service_account_list(*, tenant) -> QuerySet[ServiceAccount]:
+    return (ServiceAccount.objects.filter(tenant=tenant)
+            .select_related("user__membership__organization").order_by("name", "pk"))
+
+
+def service_account_get(*, tenant, viewer, pk) -> ServiceAccount:
+    """A service account of `tenant`; to whoever may not manage them it does not exist
+    (404), like any object outside what the viewer may see."""
+    from django.http import Http404
+
+    from portal.permissions import can
+    from portal.tenancy import get_for_tenant
+
+    if not can(viewer, "service_account.manage"):
+        raise Http404
+    return get_for_tenant(service_account_list(tenant=tenant), tenant, pk=pk)
 
 
 def audit_event_list(*, tenant, action: str = "", object_ref: str = "", actor: str = "") -> QuerySet[AuditEvent]:
@@ -117,3 +138,16 @@ def users_who_may(*, tenant, action: str) -> QuerySet[User]:
 
     return User.objects.filter(membership__tenant=tenant, membership__role__in=sorted(roles_allowed(action)),
                                is_active=True).order_by("full_name", "email")
+
+
+def client_organizations(*, tenant):
+    """The client organisations of `tenant`, by name (for choosing one)."""
+    model = Membership._meta.get_field("organization").related_model
+    return model.objects.filter(tenant=tenant, kind="client").order_by("legal_name")
+
+
+def organization_by_reference(*, tenant, reference: str):
+    """A client organisation of `tenant` by its reference, or None. Reached through the
+    membership's link (portal sits below contracts and does not import it)."""
+    model = Membership._meta.get_field("organization").related_model
+    return model.objects.filter(tenant=tenant, reference=reference).first()

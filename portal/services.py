@@ -1,54 +1,166 @@
-"""Changing tenancy data: API tokens."""
+"""Changing tenancy data: API tokens and service accounts, tenant settings."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
-from portal.models import ApiToken
+from portal.models import (
+    API_SCOPES,
+    PROVIDER_ROLES,
+    SERVICE_ACCOUNT_DOMAIN,
+    ApiToken,
+    Membership,
+    Role,
+    ServiceAccount,
+    User,
+)
 from portal.notifications import api_token_notify
 from portal.permissions import require
 from portal.selectors import TOKEN_PREFIX, token_digest
 from portal.tenancy import membership_for
 
 
-@transaction.atomic
-def api_token_create(*, user, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a token for `user` in its tenant. Returns the row and the secret, which
-    is never stored and cannot be shown again."""
-    membership = require(user, "token.create")
+def _clean_scopes(scopes, *, within: ApiToken | None = None) -> list[str]:
+    """The scopes asked for, checked: known ones, and when the request comes with a token,
+    none that this token does not hold itself (a token never mints a stronger one)."""
+    if scopes is None:
+        scopes = list(API_SCOPES)
+    scopes = list(scopes)
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if unknown:
+        raise ValidationError({"scopes": [_("Unknown scope: %(scope)s. Known scopes: %(known)s.")
+                                          % {"scope": unknown[0], "known": ", ".join(API_SCOPES)}]})
+    if not scopes:
+        raise ValidationError({"scopes": [_("Give the token at least one scope.")]})
+    if within is not None:
+        beyond = [s for s in scopes if not within.allows(s.split(":")[0], s.endswith(":write"))]
+        if beyond:
+            raise ValidationError({"scopes": [_("The token you are using does not hold the scope %(scope)s, so it "
+                                                "cannot give it.") % {"scope": beyond[0]}]})
+    return [s for s in API_SCOPES if s in scopes]
+
+
+def _check_expiry(expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
+
+
+def _new_token(*, tenant, user, created_by, name: str, scopes: list[str],
+               expires_at: datetime | None) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the token a name, e.g. the integration that will use it.")]})
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
+    _check_expiry(expires_at)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32).replace("_", "-")
-    token = ApiToken(
-        tenant=membership.tenant, user=user, name=name, prefix=prefix, digest=token_digest(secret), expires_at=expires_at
-    )
+    token = ApiToken(tenant=tenant, user=user, created_by=created_by, name=name, prefix=prefix,
+                     digest=token_digest(secret), scopes=scopes, expires_at=expires_at)
     token.full_clean()
     token.save()
-    audit_log(tenant=membership.tenant, actor=user, action="api_token.create", obj=token, object_ref=prefix,
-              changes={"name": name, "expires_at": expires_at})
-    api_token_notify(token=token)
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
 @transaction.atomic
+def api_token_create(*, user, name: str, expires_at: datetime | None = None, scopes: list[str] | None = None,
+                     via_token: ApiToken | None = None) -> tuple[ApiToken, str]:
+    """Create a personal token for `user` in its tenant, with `scopes` (all of them when
+    omitted; within those of `via_token` when the request came with a token). Returns
+    the row and the secret, which is never stored and cannot be shown again."""
+    membership = require(user, "token.create")
+    if getattr(user, "service_account", None) is not None:
+        raise PermissionDenied(_("A service account's tokens are made by a tenant administrator."))
+    scopes = _clean_scopes(scopes, within=via_token)
+    token, raw = _new_token(tenant=membership.tenant, user=user, created_by=user, name=name, scopes=scopes,
+                            expires_at=expires_at)
+    audit_log(tenant=membership.tenant, actor=user, action="api_token.create", obj=token, object_ref=token.prefix,
+              changes={"name": token.name, "expires_at": expires_at, "scopes": scopes})
+    api_token_notify(token=token)
+    return token, raw
+
+
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
-    require(actor, "token.revoke", token)
+    account = ServiceAccount.objects.filter(user_id=token.user_id).first()
+    if account is not None:
+        require(actor, "service_account.manage", account)
+    else:
+        require(actor, "token.revoke", token)
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     if updated:
         audit_log(tenant=token.tenant, actor=actor, action="api_token.revoke", obj=token, object_ref=token.prefix)
     return token
+
+
+# ---------------------------------------------------------------------- service accounts
+
+
+@transaction.atomic
+def service_account_create(*, actor, tenant, name: str, role: str = Role.TECHNICIAN,
+                           organization=None) -> ServiceAccount:
+    """An integration of `tenant`: a user without password whose one membership has
+    `role` (a provider role), or, restricted to `organization`, the client-administrator
+    role of that organisation (which sees all of the organisation's tickets, where a client
+    user sees only the ones they opened)."""
+    require(actor, "service_account.manage", tenant=tenant)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the service account a name, e.g. “Monitoring”.")]})
+    if organization is not None:
+        if organization.tenant_id != tenant.pk:
+            raise ValidationError({"organization": [_("Unknown organisation.")]})
+        role = Role.CLIENT_ADMIN
+    elif role not in PROVIDER_ROLES:
+        raise ValidationError({"role": [_("Choose a provider role, or restrict the account to one organisation.")]})
+    user = User.objects.create_user(email=f"{secrets.token_hex(8)}@{SERVICE_ACCOUNT_DOMAIN}", password=None,
+                                    full_name=name[:200])
+    Membership.objects.create(tenant=tenant, user=user, role=role, organization=organization)
+    account = ServiceAccount.objects.create(tenant=tenant, user=user, name=name, created_by=actor)
+    audit_log(tenant=tenant, actor=actor, action="service_account.create", obj=account, object_ref=str(account.pk),
+              organization=organization,
+              changes={"name": name, "role": role, "organization": getattr(organization, "reference", None)})
+    return account
+
+
+@transaction.atomic
+def service_account_token_create(*, actor, account: ServiceAccount, name: str, scopes: list[str] | None = None,
+                                 expires_at: datetime | None = None,
+                                 via_token: ApiToken | None = None) -> tuple[ApiToken, str]:
+    require(actor, "service_account.manage", account)
+    if account.disabled_at is not None:
+        raise ValidationError({"non_field_errors": [_("This service account is disabled.")]})
+    scopes = _clean_scopes(scopes, within=via_token)
+    token, raw = _new_token(tenant=account.tenant, user=account.user, created_by=actor, name=name, scopes=scopes,
+                            expires_at=expires_at)
+    audit_log(tenant=account.tenant, actor=actor, action="api_token.create", obj=token, object_ref=token.prefix,
+              changes={"name": token.name, "expires_at": expires_at, "scopes": scopes,
+                       "service_account": account.name})
+    api_token_notify(token=token)
+    return token, raw
+
+
+@transaction.atomic
+def service_account_disable(*, actor, account: ServiceAccount) -> ServiceAccount:
+    """Disable the account for good: its user can no longer authenticate and every
+    token is revoked."""
+    require(actor, "service_account.manage", account)
+    account = ServiceAccount.objects.select_for_update().get(pk=account.pk)
+    if account.disabled_at is None:
+        now = timezone.now()
+        account.disabled_at = now
+        account.save(update_fields=["disabled_at", "updated_at"])
+        User.objects.filter(pk=account.user_id).update(is_active=False)
+        ApiToken.objects.filter(user_id=account.user_id, revoked_at__isnull=True).update(revoked_at=now)
+        audit_log(tenant=account.tenant, actor=actor, action="service_account.disable", obj=account,
+                  object_ref=str(account.pk))
+    return account
 
 
 @transaction.atomic

@@ -125,6 +125,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # An API write sent with Idempotency-Key or If-Match runs in one transaction with its
+    # stored response and row lock (portal/api/idempotency.py).
+    "portal.api.idempotency.ApiWriteTransactionMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -340,7 +343,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
-        "MemberRoleEnum": "portal.models.Role",
+        "RoleEnum": "portal.models.Role",
+        "ServiceAccountRoleEnum": "portal.models.SERVICE_ACCOUNT_ROLES",
         "LevelEnum": "sla.models.Level",
         "PriorityEnum": "sla.models.Priority",
         "MaintenanceTypeEnum": "sla.models.MaintenanceType",

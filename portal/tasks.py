@@ -24,3 +24,11 @@ def api_token_created_notify_task(tenant_id: int, token_id: int) -> None:
     token = ApiToken.objects.filter(tenant_id=tenant_id, pk=token_id).select_related("user").first()
     if token is not None:
         api_token_notify(token=token)
+
+
+@shared_task
+def idempotency_purge_task() -> int:
+    """Forget the API's Idempotency-Keys older than 24 hours. Returns how many."""
+    from portal.api.idempotency import purge_expired
+
+    return purge_expired()

@@ -8,13 +8,20 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
 from portal.audit_display import audit_rows
 from portal.decorators import tenant_required
-from portal.forms import ApiTokenForm, AuditFilterForm, PreferencesForm, TenantSettingsForm
+from portal.forms import (
+    ApiTokenForm,
+    AuditFilterForm,
+    PreferencesForm,
+    ServiceAccountForm,
+    TenantSettingsForm,
+)
 from portal.pages import form_page
 
 
@@ -35,11 +42,14 @@ def api_tokens(request):
         request, ApiTokenForm(request.POST or None), template="portal/api_tokens.html",
         context={"tokens": tokens, "secret": None},
         save=lambda data: services.api_token_create(user=request.user, **data),
-        success=lambda created: _("Token “%(name)s” created. Copy it now: it will not be shown again.")
-        % {"name": created[0].name},
+        success=_token_created,
         respond=lambda created: render(request, "portal/api_tokens.html",
                                        {"form": ApiTokenForm(), "tokens": tokens, "secret": created[1]}),
     )
+
+
+def _token_created(created) -> str:
+    return _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": created[0].name}
 
 
 @require_POST
@@ -49,6 +59,59 @@ def api_token_revoke(request, token_prefix: str):
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+@tenant_required(action="service_account.manage")
+def service_accounts(request):
+    tenant = request.tenant
+    form = ServiceAccountForm(request.POST or None, organizations=selectors.client_organizations(tenant=tenant))
+
+    def save(data):
+        ref = data.get("organization")
+        organization = selectors.organization_by_reference(tenant=tenant, reference=ref) if ref else None
+        return services.service_account_create(actor=request.user, tenant=tenant, name=data["name"],
+                                               role=data["role"], organization=organization)
+
+    return form_page(
+        request, form, template="portal/service_accounts.html",
+        context={"accounts": selectors.service_account_list(tenant=tenant)},
+        save=save, success=lambda account: _("Service account “%(name)s” created.") % {"name": account.name},
+        success_url=lambda account: reverse("service-account", args=[account.pk]),
+    )
+
+
+@tenant_required()
+def service_account(request, account_id: int):
+    account = selectors.service_account_get(tenant=request.tenant, viewer=request.membership, pk=account_id)
+    tokens = selectors.api_token_list(tenant=request.tenant, user=account.user)
+    context = {"account": account, "tokens": tokens, "secret": None}
+    return form_page(
+        request, ApiTokenForm(request.POST or None), template="portal/service_account.html", context=context,
+        save=lambda data: services.service_account_token_create(actor=request.user, account=account, **data),
+        success=_token_created,
+        respond=lambda created: render(request, "portal/service_account.html",
+                                       {**context, "form": ApiTokenForm(), "secret": created[1]}),
+    )
+
+
+@require_POST
+@tenant_required()
+def service_account_token_revoke(request, account_id: int, token_prefix: str):
+    account = selectors.service_account_get(tenant=request.tenant, viewer=request.membership, pk=account_id)
+    token = get_object_or_404(selectors.api_token_list(tenant=request.tenant, user=account.user), prefix=token_prefix)
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("service-account", account.pk)
+
+
+@require_POST
+@tenant_required()
+def service_account_disable(request, account_id: int):
+    account = selectors.service_account_get(tenant=request.tenant, viewer=request.membership, pk=account_id)
+    services.service_account_disable(actor=request.user, account=account)
+    messages.success(request, _("Service account “%(name)s” disabled: its tokens no longer work.")
+                     % {"name": account.name})
+    return redirect("service-accounts")
 
 
 @tenant_required(action="tenant_settings.edit")

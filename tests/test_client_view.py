@@ -61,6 +61,8 @@ _ORGANIZATION = ["reference", "kind", "legal_name", "trade_name", "legal_form", 
 _PAGE = ["count", "next", "previous"]
 _MEMBER = ["id", "email", "full_name", "role", "organization", "is_active", "last_login"]
 _INVITATION = ["id", "email", "role", "organization", "language", "status", "sent_at", "expires_at"]
+# A client's own tokens: where it used them from is its own business.
+_TOKEN = ["prefix", "name", "scopes", "created_at", "last_used_at", "last_used_ip", "expires_at", "revoked_at"]
 _INVOICE = ["reference", "number", "status", "client", "contract", "year", "month", "period_start", "period_end",
             "issue_date", "due_date", "currency", "vat_rate", "net", "vat", "gross", "amount_paid", "amount_credited",
             "balance_due", "overdue_at", "paid_at", "cancelled_at", "pdf_status", "created_at", "updated_at"]
@@ -71,9 +73,8 @@ _CREDIT_NOTE = ["number", "issue_date", "reason", "currency", "net", "vat", "gro
 # Contracts: every term of the contract the client signed is in its PDF and on its page.
 ALLOWED: dict[str, set[str]] = {
     "/api/v1/me/": {"email", "full_name", "tenant", "tenant_slug", "role", "organization"},
-    "/api/v1/tokens/": {*_PAGE, *(f"results[].{f}" for f in
-                                  ("prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"))},
-    "/api/v1/tokens/{token_prefix}/": {"prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"},
+    "/api/v1/tokens/": {*_PAGE, *(f"results[].{f}" for f in _TOKEN)},
+    "/api/v1/tokens/{token_prefix}/": set(_TOKEN),
     "/api/v1/organizations/": {*_PAGE, *(f"results[].{f}" for f in _ORGANIZATION)},
     "/api/v1/organizations/{org_ref}/": set(_ORGANIZATION),
     "/api/v1/organizations/{org_ref}/contacts/": {
@@ -198,7 +199,8 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
             "contract_ref": contract.reference, "ticket_ref": ticket.reference, "kind": "contract", "version": "1",
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
             "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk),
-            "export_id": "0", "canned_reply_id": "0"}
+            "export_id": "0", "canned_reply_id": "0",
+            "account_id": "0"}
 
 
 def _get_operations() -> list[str]:

@@ -91,6 +91,7 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "credit_note_ref": lambda w: w["credit_note"].number,
     "report_month": lambda w: f"{w['report'].year}-{w['report'].month:02d}",
     "chart": lambda w: "compliance",
+    "account_id": lambda w: str(w["account"].pk),
 }
 
 
@@ -135,6 +136,8 @@ def world(tenant_a, org_a1, alice) -> World:
         due_date=date(2026, 5, 2), vat_rate=Decimal("20"), net=Decimal("100"), vat=Decimal("20"),
         gross=Decimal("120"))
     run = BillingRun.objects.create(tenant=tenant_a, year=2026, month=3, trigger="manual", contracts=1)
+    account = portal_services.service_account_create(actor=alice, tenant=tenant_a, name="Zyxwv A1-only ERP",
+                                                     organization=org)
     credit_note = CreditNote.objects.create(
         tenant=tenant_a, invoice=invoice, number="CN-2026-987654", issue_date=date(2026, 4, 3), reason="Zyxwv refund",
         currency="EUR", net=Decimal("10"), vat=Decimal("2"), gross=Decimal("12"))
@@ -146,7 +149,7 @@ def world(tenant_a, org_a1, alice) -> World:
     person = member(tenant_a, "client_user", organization=org, email="zyxwv.person@a1-only.test")
     invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
                                           role="client_user", organization=org)
-    objs = {"member": person.membership, "invitation": invitation,
+    objs = {"account": account, "member": person.membership, "invitation": invitation,
             "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook, "export": export, "credit_note": credit_note, "report": report, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment,
@@ -157,7 +160,7 @@ def world(tenant_a, org_a1, alice) -> World:
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
                "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, webhook.name, webhook.url,
-               "Zyxwv A-only reply", person.email, invitation.email]
+               "Zyxwv A-only reply", person.email, invitation.email, account.name]
     return World(values=values, markers=markers)
 
 

@@ -91,6 +91,8 @@ class World:
 
         self.invitation = invitation_create(tenant=self.tenant, actor=self.alice, email="invitee@hostile.test",
                                             role="client_user", organization=self.org)
+        self.service_account = portal_services.service_account_create(actor=self.alice, tenant=self.tenant,
+                                                                      name="Monitoring")
 
     def token(self, user):
         token, _secret = portal_services.api_token_create(user=user, name="hostile")
@@ -153,6 +155,8 @@ class World:
             reply = CannedReply.objects.filter(tenant=self.tenant).first() or CannedReply.objects.create(
                 tenant=self.tenant, title="Restart first", language="en", body="Please restart the computer.")
             return str(reply.pk)
+        if name == "account_id":
+            return str(self.service_account.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

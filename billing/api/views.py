@@ -37,6 +37,7 @@ from billing.api.serializers import (
 )
 from billing.models import Invoice, InvoiceStatus
 from contracts.selectors import contracts as contract_selectors
+from portal.api.idempotency import ConditionalMixin
 from portal.api.permissions import PolicyPermission
 from portal.downloads import content_response, file_response
 from portal.permissions import can, require
@@ -71,9 +72,10 @@ class InvoiceFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="List invoices (clients: their organisation's, issued ones only)"),
 )
-class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InvoiceViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Invoices, newest month first. An invoice is named by its number once issued,
     `draft-<id>` before."""
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
 
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
@@ -118,6 +120,20 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         services.payment_record(invoice=invoice, actor=request.user, **data.validated_data)
         return self._detail(invoice, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="The Factur-X PDF of an issued invoice (404 until it is rendered)",
+                   responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="pdf")
+    def pdf(self, request, invoice_ref=None):
+        download = documents.invoice_pdf_download(invoice=self.get_object(), actor=request.user)
+        return file_response(download.path, filename=download.filename, content_type=download.content_type)
+
+    @extend_schema(summary="The EN 16931 (CII) XML that the invoice's Factur-X PDF carries (404 until rendered)",
+                   responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"], url_path="xml")
+    def xml(self, request, invoice_ref=None):
+        filename, xml = documents.invoice_xml_download(invoice=self.get_object(), actor=request.user)
+        return content_response(xml, filename=filename, content_type="application/xml")
 
     @extend_schema(methods=["get"], summary="The invoice's credit notes", responses=CreditNoteSerializer(many=True))
     @extend_schema(methods=["post"], summary="Credit an issued invoice (lines, an amount, or all that remains)",
@@ -285,6 +301,7 @@ def _blocks(request, contract):
 
 
 class HourBankApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The hour bank of a contract: its balance and blocks", responses=HourBankSerializer)
@@ -296,6 +313,7 @@ class HourBankApi(APIView):
 
 
 class HourBankBlockListApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The blocks of prepaid minutes of a contract", responses=HourBankBlockSerializer(many=True))
@@ -316,6 +334,7 @@ class HourBankBlockListApi(APIView):
 
 
 class HourBankLedgerApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The ledger of a contract's hour bank, oldest first (its sum is the balance)",
@@ -327,6 +346,7 @@ class HourBankLedgerApi(APIView):
 
 
 class HourBankAdjustApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     # The contract is looked up first: outside the viewer's scope it is a 404, not a 403.
     permission_classes = [PolicyPermission("billing.read")]
 
@@ -352,6 +372,7 @@ class HourBankAdjustApi(APIView):
 class BillingRunViewSet(viewsets.ViewSet):
     """The monthly run (tenant administrators): start it for a past month, follow it.
     A run is the tenant's own business: to anyone else it does not exist (404)."""
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
 
     lookup_url_kwarg = "run_id"
     lookup_value_regex = r"\d+"
@@ -369,7 +390,10 @@ class BillingRunViewSet(viewsets.ViewSet):
         require(request.membership, "billing.run", tenant=request.tenant)
         data = BillingRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        year, month = parse_month(data.validated_data["month"])
+        parsed = parse_month(data.validated_data["month"])
+        if parsed is None:  # the pattern lets through "2026-13" or a year before 2000
+            raise ValidationError({"month": [_("Give a month as YYYY-MM.")]})
+        year, month = parsed
         run = services.billing_run_dispatch(tenant=request.tenant, year=year, month=month, actor=request.user)
         progress = selectors.billing_run_get(tenant=request.tenant, run_id=run.pk)
         return Response(BillingRunSerializer(progress).data, status=status.HTTP_202_ACCEPTED)

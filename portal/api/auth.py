@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions
 
 from portal import selectors
 from portal.api.throttling import failed_credentials_allowed
+from portal.tenancy import client_ip
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -24,7 +25,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
-        token = selectors.api_token_authenticate(raw=raw)
+        token = selectors.api_token_authenticate(raw=raw, ip=client_ip(request))
         if token is None:
             allowed, wait = failed_credentials_allowed(request)
             if not allowed:
@@ -48,7 +49,11 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A personal API token: `Bearer mpt_<prefix>_<secret>`."}
+        return {"type": "http", "scheme": "bearer", "description": (
+            "An API token, personal or a service account's: `Authorization: Bearer mpt_<prefix>_<secret>`. "
+            "Each token holds scopes, read or write per area (tickets, contracts, billing, admin; write "
+            "includes read); an operation outside them answers 403 with the code `missing_scope` naming "
+            "the scope. An expired or revoked token answers 401.")}
 
 
 class SessionScheme(OpenApiAuthenticationExtension):

@@ -21,6 +21,7 @@ class ApiDocsPermission(IsTenantMember):
 
 
 class ApiSchemaView(SpectacularAPIView):
+    api_area = None  # any token may call it (no scope needed)
     permission_classes = [ApiDocsPermission]
 
 
@@ -28,6 +29,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI, with its initialising script served apart (`?script`) so that the page
     needs no inline script, and a template without an inline <style> (the CSP allows
     neither)."""
+    api_area = None  # any token may call it (no scope needed)
 
     template_name = "portal/api_docs.html"
     permission_classes = [AllowAny]  # checked in get(): a person is sent to the login page

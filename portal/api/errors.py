@@ -17,6 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.api.idempotency import IdempotentReplay, replay_response
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def validation_fields(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IdempotentReplay):
+        return replay_response(exc.row)
     if isinstance(exc, DjangoValidationError):
         fields = validation_fields(exc)
         return Response(error_body(400, "invalid", _first_message(fields), fields), status=400)

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
 
@@ -70,4 +70,55 @@ class CappedPagination(Pagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count_exact"] = {"type": "boolean", "example": True}
+        return response
+
+
+class _Cursor(CursorPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def __init__(self, ordering, page_size):
+        self.ordering = ordering
+        self.page_size = page_size
+
+    def get_page_size(self, request):
+        return self.page_size
+
+
+class CursorOrPagePagination(CappedPagination):
+    """Page numbers by default (`page`, with a capped `count`), or a cursor for walking a
+    large, changing list without skipping or repeating rows: send `cursor` (empty for the
+    first page), then follow `next`. The cursor walks the view's `cursor_ordering` (newest
+    first); `count` is then not given."""
+
+    cursor_query_param = "cursor"
+
+    def _cursor(self, request, view) -> _Cursor:
+        return _Cursor(getattr(view, "cursor_ordering", ("-created_at", "-id")), self.get_page_size(request))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._cursor_mode = self.cursor_query_param in request.query_params
+        if not self._cursor_mode:
+            return super().paginate_queryset(queryset, request, view)
+        self._delegate = self._cursor(request, view)
+        return self._delegate.paginate_queryset(queryset.order_by(), request, view)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "_cursor_mode", False):
+            return self._delegate.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "Walk the list with a cursor instead of page numbers: empty for the first page, "
+                           "then the `cursor` of the `next` link. Rows come newest first, none skipped or "
+                           "repeated while the list changes; `count` is not given.",
+            "schema": {"type": "string", "maxLength": 200},
+        }]
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["results"]
+        response["properties"]["count"]["description"] = "Not given when walking with `cursor`."
         return response

@@ -1,6 +1,6 @@
-"""API throttling: authenticated calls are counted per user (whichever token or session
-they come with, so that more tokens do not buy more calls), anonymous calls per client
-address. Counts live in the cache (Redis in production). Rates come from
+"""API throttling: calls with a token are counted per token (each integration has its own
+budget, and one runaway script does not starve the others), calls from a browser session
+per user, anonymous calls per client address. Counts live in the cache (Redis in production). Rates come from
 `settings.API_THROTTLE_RATES`, read on every request so that a rate of None turns a
 throttle off and tests can set their own."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from portal.models import ApiToken
 from portal.tenancy import client_ip
 
 
@@ -27,6 +28,12 @@ class _PortalThrottle:
 
 class UserThrottle(_PortalThrottle, UserRateThrottle):
     scope = "user"
+
+    def get_cache_key(self, request, view):
+        token = getattr(request, "auth", None)
+        if isinstance(token, ApiToken):
+            return self.cache_format % {"scope": self.scope, "ident": f"token-{token.pk}"}
+        return super().get_cache_key(request, view)
 
 
 class AnonThrottle(_PortalThrottle, AnonRateThrottle):

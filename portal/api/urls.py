@@ -7,12 +7,15 @@ from portal.api import people, views
 
 router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+router.register("service-accounts", views.ServiceAccountViewSet, basename="api-service-account")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 router.register("members", people.MemberViewSet, basename="member")
 router.register("invitations", people.InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
+    path("settings/", views.TenantSettingsApi.as_view(), name="api-tenant-settings"),
+    path("login-lockouts/", views.LoginLockoutsApi.as_view(), name="api-login-lockouts"),
     *router.urls,
     path("", include("contracts.api.urls")),
     path("", include("sla.api.urls")),

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.idempotency import ConditionalMixin
 from portal.api.permissions import PolicyPermission
 from portal.tenancy import get_for_tenant
 from sla import selectors, services
@@ -23,10 +24,11 @@ from sla.api.serializers import (
 from sla.models import BusinessCalendar, SlaPolicy
 
 
-class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class CalendarViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Business calendars (coverage hours). Readable by the provider's staff, edited by
     tenant administrators; a schedule edit adds a version effective now (SLA.md R16)."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = CalendarSerializer
     lookup_url_kwarg = "calendar_code"
@@ -79,10 +81,11 @@ class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(CalendarSerializer(self._reload(calendar)).data)
 
 
-class SlaPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class SlaPolicyViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """SLA policies with their targets per priority (and optionally per maintenance
     type), in business minutes of the policy's calendar. `targets` replaces the whole set."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = SlaPolicySerializer
     lookup_url_kwarg = "policy_code"
@@ -139,6 +142,7 @@ class SlaPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 class PriorityMatrixApi(APIView):
     """Impact × urgency → priority (ITIL 3×3 by default). PUT sets cells (tenant admins).
     Provider staff only, like the matrix page: client users see no SLA configuration."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     permission_classes = [PolicyPermission("sla.read")]
 

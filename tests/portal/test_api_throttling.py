@@ -1,4 +1,4 @@
-"""API throttling: per user (session or token) for authenticated calls, per client address
+"""API throttling: per token for token calls, per user for sessions, per client address
 for anonymous ones and failed tokens; 429 in the one error shape, with Retry-After."""
 
 from __future__ import annotations
@@ -52,6 +52,22 @@ def test_it_throttles_token_calls_per_user(api, alice):
     _, raw = services.api_token_create(user=alice, name="Monitoring")
     client = bearer(api, raw)
     assert [client.get(ME).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_it_counts_each_token_apart(api, alice):
+    _, first = services.api_token_create(user=alice, name="Monitoring")
+    _, second = services.api_token_create(user=alice, name="Accounting")
+    for _ in range(4):
+        bearer(api, first).get(ME)
+    assert bearer(api, second).get(ME).status_code == 200
+
+
+def test_it_counts_a_token_apart_from_its_users_session(api, alice):
+    _, raw = services.api_token_create(user=alice, name="Monitoring")
+    for _ in range(4):
+        bearer(api, raw).get(ME)
+    api.credentials()
+    assert api.as_(alice).get(ME).status_code == 200
 
 
 def test_it_counts_each_user_apart(api, alice, amy):

@@ -119,6 +119,7 @@ EXPECTED: dict[str, set[str]] = {
     "personal_data.erase": ADMINS,
     "token.create": EVERYONE,
     "token.revoke": EVERYONE,  # one's own tokens
+    "service_account.manage": ADMINS,
 }
 
 TENANT, OTHER_TENANT, ORG, OTHER_ORG = 1, 2, 10, 20
@@ -432,6 +433,12 @@ class World:
         return webhook_create(tenant=self.tenant, actor=self.people["alice"], name="Monitoring", url=PUBLIC_HOOK,
                               event_types=["ticket.created"])[0]
 
+    @cached_property
+    def service_account(self):
+        from portal.services import service_account_create
+
+        return service_account_create(actor=self.people["alice"], tenant=self.tenant, name="Monitoring")
+
 
 @dataclass
 class Case:
@@ -540,6 +547,12 @@ CASES: dict[str, list[Case]] = {
         "start_date": date(2026, 2, 1)})],
     "portal.services.api_token_revoke": [Case(
         "token.revoke", lambda w: {"token": w.token}, intruders=(("amy", lambda w: {"token": w.token}),))],
+    "portal.services.service_account_create": [Case("service_account.manage", lambda w: {
+        "tenant": w.tenant, "name": "Zabbix"})],
+    "portal.services.service_account_token_create": [Case("service_account.manage", lambda w: {
+        "account": w.service_account, "name": "Zabbix", "scopes": ["tickets:write"]})],
+    "portal.services.service_account_disable": [Case("service_account.manage", lambda w: {
+        "account": w.service_account})],
     "portal.login_lockout.login_lockout_reset": [Case("login_lockout.reset", lambda w: {
         "tenant": w.tenant, "email": w.people["bob"].email})],
     "billing.services.billing_settings_update": [Case("billing.settings", lambda w: {

@@ -237,7 +237,8 @@ def test_it_lists_only_the_users_own_tokens(api, alice, amy, alice_token):
 
 def test_it_lists_tokens_without_their_secret_or_digest(api, alice, alice_token):
     row = api.as_(alice).get(URL).json()["results"][0]
-    assert set(row) == {"prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"}
+    assert set(row) == {"prefix", "name", "scopes", "created_at", "last_used_at", "last_used_ip", "expires_at",
+                        "revoked_at"}
 
 
 def test_it_revokes_a_token(api, alice, alice_token):
@@ -286,7 +287,7 @@ def test_it_refuses_anonymous_users_on_the_token_list(api, db):
 
 
 def test_it_shows_a_token_created_on_the_page_once(web, alice):
-    response = web.as_(alice).post("/account/tokens/", {"name": "Monitoring"})
+    response = web.as_(alice).post("/account/tokens/", {"name": "Monitoring", "scopes": ["tickets:read"]})
     assert response.status_code == 200
     raw = response.context["secret"]
     assert raw.startswith("mpt_") and raw in response.content.decode()

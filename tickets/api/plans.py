@@ -38,6 +38,7 @@ def _rows(contract) -> list[dict]:
     OpenApiParameter("contract_ref", str, OpenApiParameter.PATH, description="Contract reference, e.g. CTR-2026-0001")])
 class ContractPreventivePlansApi(APIView):
     """Recurring preventive operations (RRULE) with planned vs done; POST adds a plan."""
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
 
     def _contract(self, request, contract_ref: str):
         return contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership, reference=contract_ref)

@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.selectors import contracts as contract_selectors
-from portal.api.pagination import CappedPagination
+from portal.api.idempotency import ConditionalMixin
+from portal.api.pagination import CursorOrPagePagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.visibility import for_viewer
 from portal.downloads import file_response
@@ -52,9 +53,11 @@ def _flag(value: str | None) -> bool:
     return (value or "").lower() in ("1", "true", "yes", "on")
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
     serializer_class = TicketSerializer
-    pagination_class = CappedPagination
+    pagination_class = CursorOrPagePagination
+    cursor_ordering = ("-created_at", "-id")
     lookup_url_kwarg = "ticket_ref"
     queryset = Ticket.objects.none()
     parser_classes = [JSONParser, MultiPartParser, FormParser]

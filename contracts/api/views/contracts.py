@@ -33,6 +33,7 @@ from contracts.models import ClauseTemplate, Contract, ContractStatus
 from contracts.selectors import contracts as selectors
 from contracts.selectors import parties as party_selectors
 from contracts.services import contracts as services
+from portal.api.idempotency import ConditionalMixin
 from portal.downloads import file_response
 from portal.permissions import require
 from sla import selectors as sla_selectors
@@ -43,9 +44,10 @@ from sla import selectors as sla_selectors
     OpenApiParameter("client", str, description="Client organisation reference, e.g. ORG-0002"),
     OpenApiParameter("search", str, description="Part of the reference, the title or the client's name"),
 ]))
-class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ContractViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Maintenance contracts. Clients see their own contracts once sent, read-only.
     Filters: `status`, `client` (organisation reference), `search`."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = ContractSerializer
     lookup_url_kwarg = "contract_ref"
@@ -241,6 +243,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     OpenApiParameter("language", str, enum=["fr", "en"], description="Only clauses in this language")]))
 class ClauseTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The tenant's clause library (provider staff). Filter: `language`."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = ClauseTemplateSerializer
     queryset = ClauseTemplate.objects.none()

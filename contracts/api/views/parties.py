@@ -11,6 +11,7 @@ from contracts.api.serializers.parties import ContactSerializer, OrganizationSer
 from contracts.models import Contact, Organization, OrganizationKind
 from contracts.selectors import parties as selectors
 from portal import people
+from portal.api.idempotency import ConditionalMixin
 from portal.api.people import InvitationCreateSerializer, InvitationSerializer
 from portal.api.permissions import PolicyPermission
 from portal.api.visibility import for_viewer
@@ -32,7 +33,8 @@ class OrganizationFilter(filters.FilterSet):
     list=extend_schema(summary="List organisations (clients see only their own)"),
     retrieve=extend_schema(summary="One organisation by reference (ORG-0001)"),
 )
-class OrganizationViewSet(viewsets.ModelViewSet):
+class OrganizationViewSet(ConditionalMixin, viewsets.ModelViewSet):
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
     serializer_class = OrganizationSerializer
     lookup_field = "reference"
     lookup_url_kwarg = "org_ref"
@@ -66,8 +68,9 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("org_ref", str, OpenApiParameter.PATH, description="Organisation reference, e.g. ORG-0001")])
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Contacts of one organisation, always looked up through it."""
+    api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = ContactSerializer
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
