@@ -67,6 +67,19 @@ def hours(minutes) -> str:
     return f"{h} h {m:02d}" if m else f"{h} h"
 
 
+def duration(minutes: int) -> str:
+    """A length of time in localised units: "2 d 3 h", "1 h 59", "25 min" ("j" in French)."""
+    minutes = max(0, int(minutes))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    d, h, m = pgettext("unit: days", "d"), pgettext("unit: hours", "h"), pgettext("unit: minutes", "min")
+    if days:
+        return f"{days}\u00a0{d} {hours}\u00a0{h}" if hours else f"{days}\u00a0{d}"
+    if hours:
+        return f"{hours}\u00a0{h}\u00a0{mins:02d}" if mins else f"{hours}\u00a0{h}"
+    return f"{mins}\u00a0{m}"
+
+
 def business_duration(minutes, *, day_minutes: int | None = None) -> str:
     """An SLA target in business time: "45 business minutes", "4 business hours", "1 h 30 business",
     or — when the calendar's working day is known and the target is whole days of it —

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from portal.formatting import duration
 from sla.models import Priority
 from tickets.models import Ticket, TicketEventKind, TicketStatus
 
@@ -23,19 +23,6 @@ def _when(value: str | None) -> str:
         return ""
     moment = timezone.localtime(datetime.fromisoformat(value))
     return formats.date_format(moment, "D d/m H:i")
-
-
-def duration(minutes: int) -> str:
-    """A length of time in localised units: "2 d 3 h", "1 h 59", "25 min" ("j" in French)."""
-    minutes = max(0, int(minutes))
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    d, h, m = pgettext("unit: days", "d"), pgettext("unit: hours", "h"), pgettext("unit: minutes", "min")
-    if days:
-        return f"{days}\u00a0{d} {hours}\u00a0{h}" if hours else f"{days}\u00a0{d}"
-    if hours:
-        return f"{hours}\u00a0{h}\u00a0{mins:02d}" if mins else f"{hours}\u00a0{h}"
-    return f"{mins}\u00a0{m}"
 
 
 class Clocks:

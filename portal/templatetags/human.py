@@ -27,6 +27,12 @@ def business_duration(minutes, day_minutes=None) -> str:
 
 
 @register.filter
+def duration(minutes) -> str:
+    """A length of time in localised units: "1 h 30", "45 min" ("j" for days in French)."""
+    return formatting.duration(minutes or 0)
+
+
+@register.filter
 def recurrence(rule) -> str:
     return formatting.recurrence_words(rule or "")
 
