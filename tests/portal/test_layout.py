@@ -98,4 +98,4 @@ def test_it_shows_the_500_page_in_the_language_of_the_request():
     with translation.override("fr"):
         response = server_error(RequestFactory().get("/dashboard/"))
     assert html.fromstring(response.content.decode()).xpath("//h1")[0].text_content() == (
-        "Une erreur s'est produite de notre côté")
+        "Une erreur s’est produite de notre côté")
