@@ -163,6 +163,7 @@ def _pdf(download):
 
 
 class InvoicePdfApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The invoice's Factur-X PDF (issued invoices; the same file as the invoice page)",
@@ -174,6 +175,7 @@ class InvoicePdfApi(APIView):
 
 
 class InvoiceXmlApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The invoice's Factur-X XML, read out of its PDF", responses=XML_RESPONSE)
@@ -194,6 +196,7 @@ def _credit_note(request, invoice_ref: str, credit_note_ref: str):
 
 
 class CreditNotePdfApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="A credit note's Factur-X PDF", responses=PDF_RESPONSE)
@@ -203,6 +206,7 @@ class CreditNotePdfApi(APIView):
 
 
 class CreditNoteXmlApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="A credit note's Factur-X XML, read out of its PDF", responses=XML_RESPONSE)
@@ -234,6 +238,7 @@ def _report(request, contract_ref: str, report_month: str):
 
 
 class MonthlyReportListApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="Monthly reports, newest month first (clients: their organisation's contracts')",
@@ -255,6 +260,7 @@ class MonthlyReportListApi(APIView):
 
 
 class MonthlyReportApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="One contract-month's report and its rendering status", responses=MonthlyReportSerializer)
@@ -263,6 +269,7 @@ class MonthlyReportApi(APIView):
 
 
 class MonthlyReportPdfApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="The monthly report PDF (404 until rendered)", responses=PDF_RESPONSE)
@@ -272,6 +279,7 @@ class MonthlyReportPdfApi(APIView):
 
 
 class MonthlyReportRegenerateApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
 
     @extend_schema(summary="Render a past month's report again (or for the first time); its PDF follows",
@@ -413,6 +421,7 @@ class BillingSettingsApi(APIView):
     """The tenant's billing settings (tenant administrators): the billing calendar,
     the unpaid-invoice delay, automatic issuing, and what invoices print (interest
     rate, recovery indemnity, IBAN and BIC). The same service as the settings page."""
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
 
     permission_classes = [PolicyPermission("billing.settings")]
 

@@ -34,6 +34,7 @@ from portal.permissions import require
 class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Webhook subscriptions: each receives the chosen events, signed with its secret
     (`X-Portal-Signature: t=…,v1=…`, HMAC-SHA256 of `<t>.<body>`), retried for 24 h."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = WebhookSerializer
     lookup_url_kwarg = "subscription_id"
@@ -98,6 +99,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class WebhookDeliveryListApi(generics.ListAPIView):
     """The subscription's delivery log, newest first, with each attempt's status code and duration."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = WebhookDeliverySerializer
     permission_classes = [IsTenantMember]
@@ -118,6 +120,7 @@ class WebhookDeliveryListApi(generics.ListAPIView):
 
 class OrganizationExportsApi(generics.GenericAPIView):
     """The reversibility exports of a client organisation: its managers and its client administrator."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = DataExportSerializer
     permission_classes = [IsTenantMember]
@@ -143,6 +146,7 @@ class OrganizationExportsApi(generics.GenericAPIView):
 
 
 class ExportApi(generics.GenericAPIView):
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
     serializer_class = DataExportSerializer
     permission_classes = [IsTenantMember]
     queryset = DataExport.objects.none()
@@ -154,6 +158,7 @@ class ExportApi(generics.GenericAPIView):
 
 
 class ExportDownloadApi(generics.GenericAPIView):
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
     permission_classes = [IsTenantMember]
     queryset = DataExport.objects.none()
 
@@ -170,6 +175,7 @@ class ExportDownloadApi(generics.GenericAPIView):
 class PersonalDataExportApi(generics.GenericAPIView):
     """Everything held about one person (tenant administrators); the address goes in the
     body, never in a URL."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = PersonInputSerializer
     permission_classes = [PolicyPermission("personal_data.export")]
@@ -184,6 +190,7 @@ class PersonalDataExportApi(generics.GenericAPIView):
 
 
 class PersonalDataEraseApi(generics.GenericAPIView):
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
     serializer_class = PersonInputSerializer
     permission_classes = [PolicyPermission("personal_data.erase")]
 

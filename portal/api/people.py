@@ -53,6 +53,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """The people of your tenant (client administrators: of your organisation), with their
     role and status. Change a role with PATCH; deactivate (no more login nor API token;
     their history stays) and reactivate with the actions."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = MemberSerializer
     permission_classes = [PolicyPermission("member.list")]
@@ -94,6 +95,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     client organisation are invited by tenant administrators with
     /organizations/{org_ref}/invitations/). `resend` sends a new link (the earlier one
     stops working); DELETE revokes."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
 
     serializer_class = InvitationSerializer
     permission_classes = [PolicyPermission("member.list")]

@@ -242,6 +242,7 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
                          mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The tenant's canned replies (provider staff read them; tenant administrators add
     and delete them). Clients: always an empty list."""
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
 
     serializer_class = CannedReplySerializer
     queryset = CannedReply.objects.none()

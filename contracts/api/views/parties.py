@@ -122,3 +122,6 @@ def organization_invitation_create(request, org_ref: str):
     invitation = people.invitation_create(tenant=request.tenant, actor=request.user, organization=org,
                                           **data.validated_data)
     return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+organization_invitation_create.cls.api_area = "admin"  # token scope area (portal/api/permissions.py)
