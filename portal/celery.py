@@ -72,6 +72,11 @@ def tasks_held() -> Iterator[list[tuple[str, tuple, dict]]]:
         _held.reset(token)
 
 
+def tasks_are_held() -> bool:
+    """Whether a `tasks_held()` block is active (the outbox's local deliverer asks too)."""
+    return _held.get() is not None
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queue `task` once the current transaction commits.
 

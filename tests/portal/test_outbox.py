@@ -325,6 +325,22 @@ def test_it_hands_the_rows_to_the_local_deliverer_without_a_broker(alice, settin
     assert mail.outbox == []  # nothing rendered nor sent by the caller
 
 
+def test_a_bulk_writer_holding_tasks_keeps_the_local_deliverer_away(alice, settings,
+                                                                    django_capture_on_commit_callbacks):
+    """The demo seed holds tasks and cancels its rows itself: without a broker, its
+    e-mails must not leave through the local deliverer in the meantime."""
+    from portal.celery import tasks_held
+
+    settings.OUTBOX_DELIVERY = "thread"
+    kicked: list = []
+    with mock.patch.object(outbox, "local_deliverer", return_value=mock.Mock(kick=kicked.append)), \
+            django_capture_on_commit_callbacks(execute=True), tasks_held():
+        services.api_token_create(user=alice, name="Monitoring")
+
+    assert kicked == []
+    assert OutboxMessage.objects.get().state == OutboxState.PENDING
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_the_rows_from_a_thread_of_its_own_without_a_broker(alice, settings):
     settings.OUTBOX_DELIVERY = "thread"
