@@ -18,6 +18,8 @@ from django.db import transaction
 from contracts import services as party_services
 from contracts.models import Contact, Organization
 from portal.models import Membership, Role, Tenant, User
+from tickets.desk import support_desk_update
+from tickets.models import SupportDesk
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 — demo accounts only, printed in the README
 
@@ -164,6 +166,9 @@ def seed_parties() -> dict[str, Tenant]:
         for local, name, role in spec["staff"]:
             staff[role] = _user(f"{local}@{spec['domain']}", name, tenant=tenant, role=role)
         manager = staff[Role.ACCOUNT_MANAGER]
+        if not SupportDesk.objects.filter(tenant=tenant).exists():  # what clients see on their home page
+            support_desk_update(tenant=tenant, actor=staff[Role.TENANT_ADMIN], phone=spec["provider"]["phone"],
+                                email=f"support@{spec['domain']}")
         for client in spec["clients"]:
             org = _organization(tenant, manager, "client", client["org"])
             for first, last, contact_role, title in client["people"]:
@@ -192,12 +197,16 @@ STANDARD_TARGETS = [
     {"priority": "P4", "response_minutes": 480, "resolution_minutes": 2100},
     # Evolutive work is planned: a longer resolution window at low priority.
     {"priority": "P4", "maintenance_type": "evolutive", "response_minutes": 480, "resolution_minutes": 4200},
+    # Preventive visits are created ahead of their day (the plans' lead time): their
+    # window covers the lead time and the visit (30 business days).
+    {"priority": "P4", "maintenance_type": "preventive", "response_minutes": 2100, "resolution_minutes": 12600},
 ]
 CRITICAL_TARGETS = [
     {"priority": "P1", "response_minutes": 60, "resolution_minutes": 240},
     {"priority": "P2", "response_minutes": 120, "resolution_minutes": 480},
     {"priority": "P3", "response_minutes": 240, "resolution_minutes": 1440},
     {"priority": "P4", "response_minutes": 480, "resolution_minutes": 2880},
+    {"priority": "P4", "maintenance_type": "preventive", "response_minutes": 2100, "resolution_minutes": 12600},
 ]
 
 

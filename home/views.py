@@ -47,16 +47,19 @@ def _support(tenant, membership) -> dict:
     business calendars), for the client's home page."""
     from contracts.selectors.contracts import contract_list
 
-    hours = []
-    seen = set()
+    groups: dict[int, dict] = {}  # per calendar: its hours and the contracts it serves
     contracts = contract_list(tenant=tenant, viewer=membership).filter(status__in=["active", "suspended"]) \
-        .select_related("sla_policy__calendar")
+        .select_related("sla_policy__calendar").order_by("reference")
     for contract in contracts:
         calendar = contract.sla_policy.calendar if contract.sla_policy_id else None
-        if calendar is None or calendar.pk in seen:
+        if calendar is None:
             continue
-        seen.add(calendar.pk)
-        hours.append(ticket_display.calendar_hours(calendar))
+        if calendar.pk not in groups:
+            groups[calendar.pk] = {"lines": ticket_display.calendar_hours(calendar), "contracts": []}
+        groups[calendar.pk]["contracts"].append(contract.reference)
+    hours = list(groups.values())
+    for group in hours:  # named by their contracts only when the hours differ between contracts
+        group["label"] = ", ".join(group["contracts"]) if len(hours) > 1 else ""
     return {"desk": ticket_selectors.support_desk(tenant=tenant), "hours": hours}
 class _Lazy:
     """A dashboard section (a dict), computed on the template's first look at it."""

@@ -83,3 +83,18 @@ def test_it_logs_a_demo_user_in_to_its_dashboard(web, db):
     response = web.post("/login/", {"username": "admin@acme.example", "password": seed.DEMO_PASSWORD}, follow=True)
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert "Acme IT Services" in text(response) and "Recent activity" in text(response)
+
+
+def test_it_names_the_hours_of_each_calendar_by_its_contracts_on_a_client_home(web, amy, clara, org_a1, tenant_a):
+    from tests.tickets import factories as tf
+
+    first = tf.active_contract(actor=amy, client=org_a1, policy=tf.sla_policy(tenant_a, code="office"))
+    second = tf.active_contract(actor=amy, client=org_a1, policy=tf.sla_policy(tenant_a, code="night"))
+    page = text(web.as_(clara).get("/dashboard/"))
+    assert f"Hours · {first.reference}</strong>" in page and f"Hours · {second.reference}</strong>" in page
+
+
+def test_it_gives_one_calendar_its_hours_without_naming_contracts_on_a_client_home(web, amy, clara, org_a1,
+                                                                                  contract):
+    page = text(web.as_(clara).get("/dashboard/"))
+    assert "<strong>Hours</strong>" in page and "Hours · " not in page

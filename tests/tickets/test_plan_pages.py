@@ -106,3 +106,11 @@ def test_it_refuses_a_client_adding_a_plan_through_the_api(api, clara, contract)
                                                       "start_date": "2026-06-01"}, format="json")
     assert response.status_code == 403
     assert not PreventivePlan.objects.exists()
+
+
+def test_it_says_a_plan_opened_the_ticket_rather_than_a_blank_requester(web, bob, plan, tenant_a):
+    from tickets.plans import plans_run
+
+    plans_run(tenant=tenant_a, today=date(2026, 5, 28))
+    ticket = plan.occurrences.get().ticket
+    assert "Created by the preventive plan on" in text(web.as_(bob).get(f"/tickets/{ticket.reference}/"))
