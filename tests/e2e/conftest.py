@@ -41,6 +41,35 @@ def page(browser, live_server):
     context.close()
 
 
+PASSWORD = "browser-pass-123"  # the password the browser tests give their users
+SCREENS = {"desktop": 1366, "phone": 390}
+
+
+def open_page(browser, live_server, *, language: str = "en", width: str | int = "desktop"):
+    """A new browser context at a desktop (1366 px) or phone (390 px) width, in French or
+    English, collecting Content-Security-Policy violations in `page.violations`."""
+    w = SCREENS.get(width) or int(width)
+    context = browser.new_context(viewport={"width": w, "height": 900 if w > 800 else 844},
+                                  locale="fr-FR" if language == "fr" else "en-GB")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.base = live_server.url
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.violations = violations
+    return page
+
+
+def login(page, user, password: str = PASSWORD) -> None:
+    """Log in through the login form (a fresh session) and land on the dashboard."""
+    page.context.clear_cookies()
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+
+
 @pytest.fixture
 def shot():
     ARTIFACTS.mkdir(exist_ok=True)

@@ -12,11 +12,10 @@ import pytest
 from billing.models import Invoice
 from billing.services import payment_record
 from tests.billing import factories as bf
+from tests.e2e.conftest import PASSWORD, login, open_page
 from tests.tickets import factories as tf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "browser-pass-123"
-WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
@@ -36,25 +35,6 @@ def billing(tenant_a, org_a1, org_a2, alice, amy, clara):
     return {"draft": draft, "manager": amy, "admin": alice, "client": clara}
 
 
-def _page(browser, live_server, *, language="en", width="desktop"):
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h},
-                                  locale="fr-FR" if language == "fr" else "en-GB")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.violations = violations
-    return page
-
-
-def login(page, user):
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
 
 
 def test_it_issues_a_draft_invoice_and_records_its_payment(page, billing, shot):
@@ -77,7 +57,7 @@ def test_it_issues_a_draft_invoice_and_records_its_payment(page, billing, shot):
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_it_shows_the_billing_pages_without_a_policy_violation(browser, live_server, billing, shot, language, width):
-    page = _page(browser, live_server, language=language, width=width)
+    page = open_page(browser, live_server, language=language, width=width)
     invoice = Invoice.objects.filter(status="issued", client__legal_name="Client A1 SAS").first()
     login(page, billing["admin"])
     for name, path in (("invoices", "/invoices/"), ("invoice", f"/invoices/{invoice.number}/"),

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import PASSWORD, login, open_page
 from tests.tickets import factories as tf
 from tickets.models import Intervention, Ticket, TicketMessage, TicketRating
 from tickets.services import ticket_change_status, ticket_work
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "browser-pass-123"
-WIDTHS = {"1366": (1366, 900), "390": (390, 844)}
+WIDTHS = ("1366", "390")
 
 
 @pytest.fixture
@@ -27,25 +27,6 @@ def world(tenant_a, org_a1, alice, amy, bob, cody):
             "manager": amy, "org": org_a1, "admin": alice}
 
 
-def open_page(browser, live_server, *, language="en", width="1366"):
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h},
-                                  locale="fr-FR" if language == "fr" else "en-GB")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.violations = violations
-    return page
-
-
-def login(page, user):
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
 
 
 def shots(browser, live_server, shot, user, path: str, name: str, *, ready: str = "h1"):
@@ -159,7 +140,7 @@ def test_the_request_form_at_every_width_and_language(browser, live_server, worl
     shots(browser, live_server, shot, world["client"], "/tickets/new/", "request-form", ready="#submit-ticket")
 
 
-def test_the_client_rates_a_closed_ticket_from_the_page(browser, live_server, world, shot):
+def test_the_client_rates_a_closed_ticket_from_theopen_page(browser, live_server, world, shot):
     ticket = tf.open_ticket(actor=world["client"], contract=world["contract"])
     ticket_work(ticket=ticket, actor=world["tech"], body="Toner remplacé.", next_status="resolved")
     ticket_change_status(ticket=ticket, actor=world["client"], status="closed")

@@ -14,13 +14,12 @@ from django.utils import timezone
 from contracts.models import Contract
 from contracts.services import contracts as contract_services
 from tests.contracts import factories as cf
+from tests.e2e.conftest import PASSWORD, login, open_page
 from tests.tickets import factories as tf
 from tickets.models import SlaEvent
 from tickets.services import intervention_log, ticket_take
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "browser-pass-123"
-WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
 @pytest.fixture
@@ -52,31 +51,11 @@ def world(tenant_a, org_a1, org_a2, alice, amy, bob, cody):
     return {"contract": contract, "admin": alice, "manager": amy, "technician": bob}
 
 
-def _page(browser, live_server, *, language="en", width="desktop"):
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h},
-                                  locale="fr-FR" if language == "fr" else "en-GB")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.base = live_server.url
-    violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.violations = violations
-    return page
-
-
-def login(page, user):
-    page.context.clear_cookies()
-    page.goto(page.base + "/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/dashboard/")
 
 
 def test_it_terminates_a_contract_only_after_showing_the_last_day_covered(browser, live_server, world, shot):
     contract = world["contract"]
-    page = _page(browser, live_server)
+    page = open_page(browser, live_server)
     login(page, world["manager"])
     page.goto(page.base + f"/contracts/{contract.reference}/")
     page.click("#contract-actions > summary")
@@ -104,8 +83,8 @@ def test_it_terminates_a_contract_only_after_showing_the_last_day_covered(browse
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_it_shows_each_dashboard_and_the_contract_page(browser, live_server, world, shot, language, width):
-    page = _page(browser, live_server, language=language, width=width)
+def test_it_shows_each_dashboard_and_the_contractopen_page(browser, live_server, world, shot, language, width):
+    page = open_page(browser, live_server, language=language, width=width)
     charts_drawn = []
     for role in ("technician", "manager", "admin"):
         login(page, world[role])
