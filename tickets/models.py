@@ -139,6 +139,9 @@ class TicketMessage(TenantOwnedModel):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A client's contact without an account who wrote by e-mail (integrations.mail_intake).
+    author_contact = models.ForeignKey("contracts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name=_("contact"))
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
     kind = models.CharField(_("kind"), max_length=12, choices=MessageKind.choices, default=MessageKind.REPLY)

@@ -120,7 +120,7 @@ def _email(row: OutboxMessage, ticket: Ticket, **context) -> Email:
     return Email(f"ticket_{row.kind.removeprefix('ticket.')}",
                  {"ticket": ticket, "user": row.user, "url": site_url("ticket-detail", ticket.reference),
                   **context},
-                 user_language(row.user))
+                 user_language(row.user), thread=f"ticket-{ticket.pk}")
 
 
 @email_renderer("ticket.created")
