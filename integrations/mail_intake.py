@@ -43,6 +43,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from contracts.models import Contact, Organization
+from contracts.rules import contract_covers
 from contracts.selectors.contracts import contract_for_request
 from integrations.models import (
     InboundMessage,
@@ -310,6 +311,15 @@ def _title(subject: str) -> str:
     return " ".join(title.split())[:200] or _("(no subject)")
 
 
+def _request_type(contract) -> str:
+    """An e-mail says nothing of its kind: corrective, as the request form proposes first,
+    or the first the contract covers."""
+    for kind in (MaintenanceType.CORRECTIVE, MaintenanceType.CURATIVE, MaintenanceType.EVOLUTIVE):
+        if contract_covers(contract, kind):
+            return kind
+    return MaintenanceType.CORRECTIVE  # refused by the service, with its message
+
+
 def _deliver(msg, *, mailbox: SupportMailbox, sender: Sender, now: datetime,
              follow_references: bool = True) -> tuple[str, Ticket]:
     """Turn a person's message into a reply or a ticket, through the tickets services.
@@ -337,7 +347,7 @@ def _deliver(msg, *, mailbox: SupportMailbox, sender: Sender, now: datetime,
             ticket = ticket_services.ticket_create(
                 tenant=tenant, actor=sender.user, requester=sender.user, contract=contract,
                 title=_title(msg.subject), description=message_text(msg, reply=False),
-                maintenance_type=MaintenanceType.CURATIVE, source=TicketSource.EMAIL, now=now)
+                maintenance_type=_request_type(contract), source=TicketSource.EMAIL, now=now)
             for upload in files:
                 attachment_add(ticket=ticket, actor=sender.actor, upload=upload)
             return InboundState.TICKET, ticket

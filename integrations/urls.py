@@ -14,8 +14,8 @@ urlpatterns = [
     path("integrations/personal-data/", views.personal_data, name="personal-data"),
     path("integrations/mailbox/", views.mailbox_settings, name="mailbox-settings"),
     path("integrations/mail-quarantine/", views.mail_quarantine, name="mail-quarantine"),
-    path("integrations/mail-quarantine/<int:message_id>/", views.mail_quarantine_detail,
+    path("integrations/mail-quarantine/<int:inbound_id>/", views.mail_quarantine_detail,
          name="mail-quarantine-detail"),
-    path("integrations/mail-quarantine/<int:message_id>/discard/", views.mail_quarantine_discard,
+    path("integrations/mail-quarantine/<int:inbound_id>/discard/", views.mail_quarantine_discard,
          name="mail-quarantine-discard"),
 ]

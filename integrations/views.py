@@ -184,8 +184,8 @@ def mail_quarantine(request):
 
 
 @tenant_required()  # the lookup first: what a client cannot see is a 404
-def mail_quarantine_detail(request, message_id: int):
-    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=message_id)
+def mail_quarantine_detail(request, inbound_id: int):
+    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
     senders = mail_intake.release_senders(tenant=request.tenant)
     form = ReleaseForm(request.POST or None, senders=senders, initial={"sender": inbound.sender.lower()})
     return form_page(
@@ -199,12 +199,12 @@ def mail_quarantine_detail(request, message_id: int):
 
 @require_POST
 @tenant_required()
-def mail_quarantine_discard(request, message_id: int):
-    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=message_id)
+def mail_quarantine_discard(request, inbound_id: int):
+    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
     try:
         mail_intake.inbound_discard(inbound=inbound, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("mail-quarantine-detail", message_id=inbound.pk)
+        return redirect("mail-quarantine-detail", inbound_id=inbound.pk)
     messages.success(request, _("Message discarded."))
     return redirect("mail-quarantine")
