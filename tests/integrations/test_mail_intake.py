@@ -386,3 +386,26 @@ def test_a_blank_password_keeps_the_saved_one(alice, mailbox, tenant_a):
 
 def test_a_technician_may_not_change_the_mailbox(web, bob, db):
     assert web.as_(bob).get(reverse("mailbox-settings")).status_code == 403
+
+
+# ---------------------------------------------------------------------- API
+
+
+def test_the_api_never_returns_the_password(api, alice, mailbox):
+    body = api.as_(alice).get("/api/v1/mailbox/").json()
+
+    assert body["has_password"] is True and "password" not in body and body["username"] == mailbox.username
+
+
+def test_the_api_names_a_bad_port(api, alice, db):
+    response = api.as_(alice).put("/api/v1/mailbox/", {"host": "imap.a.test", "port": 0, "security": "ssl",
+                                                       "username": "support", "password": "x"}, format="json")
+
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["port"]
+
+
+def test_the_api_releases_a_held_message(api, bob, held, paul):
+    response = api.as_(bob).post(f"/api/v1/mail-quarantine/{held.pk}/release/", {"sender": "paul.martin@a1.test"},
+                                 format="json")
+
+    assert response.status_code == 200 and response.json()["state"] == "released"
