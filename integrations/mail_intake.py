@@ -345,7 +345,8 @@ def _deliver(msg, *, mailbox: SupportMailbox, sender: Sender, now: datetime,
                     "org": sender.organization, "tag": tag.group(1)} if tag else _(
                     "%(org)s has no contract that accepts requests.") % {"org": sender.organization})
             ticket = ticket_services.ticket_create(
-                tenant=tenant, actor=sender.user, requester=sender.user, contract=contract,
+                tenant=tenant, actor=sender.user, requester=sender.user, requester_contact=sender.contact,
+                contract=contract,
                 title=_title(msg.subject), description=message_text(msg, reply=False),
                 maintenance_type=_request_type(contract), source=TicketSource.EMAIL, now=now)
             for upload in files:

@@ -100,7 +100,7 @@ def ticket_create(
     *, tenant, actor, contract: Contract, title: str, description: str, maintenance_type: str,
     impact: str = Level.MEDIUM, urgency: str = Level.MEDIUM, covered_item: CoveredItem | None = None,
     source: str = TicketSource.PORTAL, priority: str | None = None, priority_reason: str = "",
-    now: datetime | None = None, requester=None,
+    now: datetime | None = None, requester=None, requester_contact=None,
 ) -> Ticket:
     """Open a ticket on an active contract. Its deadlines are computed here, in the
     request, so the ticket is complete even if the broker is down."""
@@ -142,6 +142,8 @@ def ticket_create(
         impact=impact, urgency=urgency, priority=priority or matrix_priority,
         priority_reason=(priority_reason or "").strip() if priority else "", source=source,
         requester=requester if requester is not None else actor, sla_policy=contract.sla_policy,
+        requester_contact=requester_contact if requester_contact is not None
+        and requester_contact.organization_id == contract.client_id else None,
         created_at=now,
     )
     ticket.reference = f"TCK-{sequence_next(tenant=tenant, key='ticket'):06d}"

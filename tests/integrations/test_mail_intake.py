@@ -409,3 +409,19 @@ def test_the_api_releases_a_held_message(api, bob, held, paul):
                                  format="json")
 
     assert response.status_code == 200 and response.json()["state"] == "released"
+
+
+def test_a_contact_gets_the_receipt_and_their_answer_to_it_threads(imap_server, mailbox, contract, paul,
+                                                                    django_capture_on_commit_callbacks):
+    deliver(imap_server, mailbox, message())
+    with django_capture_on_commit_callbacks(execute=True):
+        poll(mailbox)
+    outbox_deliver(now=timezone.now() + timedelta(seconds=1))
+    receipt = sent_to("Paul.Martin@A1.test")[-1]
+    deliver(imap_server, mailbox, message(subject="Re: your request", body="Also the scanner.",
+                                          headers={"In-Reply-To": receipt.extra_headers["Message-ID"]}))
+
+    poll(mailbox)
+
+    ticket = InboundMessage.objects.get(state=InboundState.TICKET).ticket
+    assert ticket.messages.get().body == "Also the scanner."
