@@ -115,7 +115,8 @@ class MailboxInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
                                      write_only=True, help_text="Omitted or empty: the saved one is kept.")
     folder = serializers.CharField(max_length=255, default="INBOX")
-    address = serializers.EmailField(required=False, allow_blank=True, default="")
+    address = serializers.EmailField(required=False, allow_blank=True,
+                                     help_text="The address clients write to (its own messages are loops).")
     enabled = serializers.BooleanField(default=False)
 
 

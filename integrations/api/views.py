@@ -4,7 +4,6 @@ services as the pages."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -28,7 +27,14 @@ from integrations.api.serializers import (
     WebhookSerializer,
     WebhookUpdateSerializer,
 )
-from integrations.models import DataExport, InboundMessage, InboundState, WebhookDelivery, WebhookSubscription
+from integrations.models import (
+    DataExport,
+    InboundMessage,
+    InboundState,
+    SupportMailbox,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from portal.api.permissions import IsTenantMember, PolicyPermission
 from portal.downloads import file_response
 from portal.permissions import require
@@ -221,11 +227,10 @@ class MailboxApi(generics.GenericAPIView):
     serializer_class = MailboxInputSerializer
     permission_classes = [PolicyPermission("mailbox.edit")]
 
-    @extend_schema(summary="The support mailbox (404 until one is saved)", responses=MailboxSerializer)
+    @extend_schema(summary="The support mailbox (empty and disabled until one is saved)",
+                   responses=MailboxSerializer)
     def get(self, request):
-        mailbox = mail_intake.mailbox_get(tenant=request.tenant)
-        if mailbox is None:
-            raise Http404
+        mailbox = mail_intake.mailbox_get(tenant=request.tenant) or SupportMailbox(tenant=request.tenant, host="")
         return Response(MailboxSerializer(mailbox).data)
 
     @extend_schema(summary="Save the support mailbox (audited; an omitted password keeps the saved one)",
