@@ -402,6 +402,19 @@ def inbound_process(*, mailbox: SupportMailbox, raw: bytes, size: int | None = N
     return record, True
 
 
+def _hold_unprocessable(*, mailbox: SupportMailbox, raw: bytes, size: int, now: datetime | None,
+                        error: Exception) -> tuple[InboundMessage, bool]:
+    """Quarantine a message whose processing failed (kept by the hash of its bytes), so
+    that it is looked at by staff instead of being tried again every minute."""
+    key = "sha256:" + hashlib.sha256(raw).hexdigest()
+    record, new = InboundMessage.objects.get_or_create(
+        tenant_id=mailbox.tenant_id, mailbox=mailbox, message_key=key,
+        defaults={"received_at": now or timezone.now(), "raw_size": size, "state": InboundState.QUARANTINED,
+                  "reason": QuarantineReason.REFUSED, "raw": raw if size <= max_bytes() else _headers_of(raw),
+                  "detail": f"{type(error).__name__}: {error}"[:300]})
+    return record, new
+
+
 # ====================================================================== polling
 
 
@@ -444,7 +457,13 @@ def mailbox_poll(*, mailbox_id: int, now: datetime | None = None) -> Counter:
             for header in box.fetch(AND(seen=False), mark_seen=False, headers_only=True, bulk=50):
                 size = header.size_rfc822
                 raw = header.obj.as_bytes() if size > max_bytes() else _fetch_raw(box, header.uid)
-                record, new = inbound_process(mailbox=mailbox, raw=raw, size=size or len(raw), now=now)
+                try:
+                    record, new = inbound_process(mailbox=mailbox, raw=raw, size=size or len(raw), now=now)
+                except Exception as exc:  # one message that breaks the processing must not block the others
+                    logger.exception("mail intake: message %s of mailbox %s could not be processed",
+                                     header.uid, mailbox.pk)
+                    record, new = _hold_unprocessable(mailbox=mailbox, raw=raw, size=size or len(raw), now=now,
+                                                      error=exc)
                 report[record.state if new else "duplicate"] += 1
                 box.flag(header.uid, MailMessageFlags.SEEN, True)
     except Exception as exc:  # the server, the network, the login: said on the settings page, tried again

@@ -425,3 +425,20 @@ def test_a_contact_gets_the_receipt_and_their_answer_to_it_threads(imap_server, 
 
     ticket = InboundMessage.objects.get(state=InboundState.TICKET).ticket
     assert ticket.messages.get().body == "Also the scanner."
+
+
+def test_the_beat_task_reads_every_enabled_mailbox(imap_server, mailbox, contract, paul):
+    from integrations.tasks import mail_intake_task
+
+    deliver(imap_server, mailbox, message())
+
+    assert mail_intake_task() == 1  # Celery runs eagerly in tests: the mailbox's poll ran
+    assert only().state == InboundState.TICKET
+
+
+def test_a_disabled_mailbox_is_not_read(imap_server, mailbox, contract, paul):
+    type(mailbox).objects.filter(pk=mailbox.pk).update(enabled=False)
+    deliver(imap_server, mailbox, message())
+
+    assert poll(mailbox) == {}
+    assert not InboundMessage.objects.exists()
