@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from integrations.models import MailboxSecurity
 from portal.events import EVENT_TYPES
 
 
@@ -19,3 +20,25 @@ class WebhookEditForm(WebhookForm):
 
 class PersonForm(forms.Form):
     email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
+
+
+class MailboxForm(forms.Form):
+    host = forms.CharField(label=_("IMAP server"), max_length=255, help_text=_("e.g. imap.example.com"))
+    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
+    security = forms.ChoiceField(label=_("Security"), choices=MailboxSecurity.choices, initial=MailboxSecurity.SSL)
+    username = forms.CharField(label=_("User name"), max_length=255)
+    password = forms.CharField(label=_("Password"), max_length=255, required=False,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("Never shown again: leave blank to keep the one saved."))
+    folder = forms.CharField(label=_("Folder"), max_length=255, initial="INBOX")
+    address = forms.EmailField(label=_("Support address"), required=False,
+                               help_text=_("The address clients write to: e-mails from it are never made tickets."))
+    enabled = forms.BooleanField(label=_("Read this mailbox every minute"), required=False)
+
+
+class ReleaseForm(forms.Form):
+    sender = forms.ChoiceField(label=_("Write it as"), choices=())
+
+    def __init__(self, *args, senders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sender"].choices = senders

@@ -139,3 +139,96 @@ class DataExport(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"export {self.pk} of {self.organization_id} ({self.status})"
+
+
+# ============================================================================ tickets by e-mail
+
+
+class MailboxSecurity(models.TextChoices):
+    SSL = "ssl", _("TLS (IMAPS, usually port 993)")
+    STARTTLS = "starttls", _("STARTTLS (usually port 143)")
+    NONE = "none", _("None (local test servers only)")
+
+
+class SupportMailbox(TenantOwnedModel):
+    """The tenant's support mailbox, read over IMAP every minute (integrations.mail_intake):
+    a client's message opens a ticket or adds a reply. The password is kept to log in and
+    never shown back (the form leaves it blank to keep it)."""
+
+    host = models.CharField(_("IMAP server"), max_length=255)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(_("security"), max_length=8, choices=MailboxSecurity.choices,
+                                default=MailboxSecurity.SSL)
+    username = models.CharField(_("user name"), max_length=255)
+    password = models.CharField(max_length=255)
+    folder = models.CharField(_("folder"), max_length=255, default="INBOX")
+    address = models.EmailField(_("support address"), blank=True,
+                                help_text=_("The address clients write to: messages sent from it are loops."))
+    enabled = models.BooleanField(_("enabled"), default=False)
+    last_polled_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("support mailbox")
+        verbose_name_plural = _("support mailboxes")
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="supportmailbox_once")]
+        # The poll's sweep: the enabled mailboxes, across tenants.
+        indexes = [models.Index(fields=["enabled"], name="supportmailbox_enabled")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class InboundState(models.TextChoices):
+    TICKET = "ticket", _("Ticket opened")
+    REPLY = "reply", _("Reply added")
+    QUARANTINED = "quarantined", _("Quarantined")
+    RELEASED = "released", _("Released")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class QuarantineReason(models.TextChoices):
+    UNKNOWN_SENDER = "unknown_sender", _("Unknown sender")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    BOUNCE = "bounce", _("Delivery failure (bounce)")
+    LOOP = "loop", _("Sent by the portal itself (loop)")
+    TOO_LARGE = "too_large", _("Message or attachment too large")
+    FORGED_REFERENCE = "forged_reference", _("Refers to a ticket of another tenant or organisation")
+    NO_CONTRACT = "no_contract", _("No contract accepts the request")
+    REFUSED = "refused", _("Refused by the ticket rules")
+
+
+class InboundMessage(TenantOwnedModel):
+    """One message read from a support mailbox: what became of it (a ticket, a reply), or
+    why it is held in quarantine for staff to release or discard. Keyed by its
+    Message-ID (or a hash of its bytes) in its mailbox, so it is processed once whatever
+    the retries."""
+
+    mailbox = models.ForeignKey(SupportMailbox, on_delete=models.CASCADE, related_name="messages")
+    message_key = models.CharField(max_length=255)  # the Message-ID, or "sha256:<hex>" of the raw bytes
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    raw_size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    # Kept for quarantined messages (to release them later); only the headers of an
+    # oversized one.
+    raw = models.BinaryField(blank=True, default=b"")
+    state = models.CharField(_("state"), max_length=12, choices=InboundState.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=QuarantineReason.choices, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    handled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            # The poll's "already processed?" (tenant, mailbox, key): once, whatever the retries.
+            models.UniqueConstraint(fields=["tenant", "mailbox", "message_key"], name="inbound_message_once"),
+        ]
+        # The quarantine page: a tenant's held messages, newest first.
+        indexes = [models.Index(fields=["tenant", "state", "-received_at"], name="inbound_tenant_state")]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject} ({self.state})"

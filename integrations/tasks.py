@@ -28,3 +28,23 @@ def exports_purge_task() -> int:
     from integrations.exports import exports_purge
 
     return exports_purge()
+
+
+@shared_task(ignore_result=True)
+def mail_intake_task() -> int:
+    """Queue the reading of every enabled support mailbox (integrations.mail_intake)."""
+    from integrations.mail_intake import mailboxes_due
+
+    ids = mailboxes_due()
+    for mailbox_id in ids:
+        mailbox_poll_task.delay(mailbox_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def mailbox_poll_task(mailbox_id: int) -> dict:
+    """Read one support mailbox: each unseen message becomes a ticket, a reply or a
+    quarantined message, once."""
+    from integrations.mail_intake import mailbox_poll
+
+    return dict(mailbox_poll(mailbox_id=mailbox_id))

@@ -12,4 +12,10 @@ urlpatterns = [
     path("exports/<int:export_id>/", views.export_detail, name="export-detail"),
     path("exports/<int:export_id>/download/", views.export_download, name="export-download"),
     path("integrations/personal-data/", views.personal_data, name="personal-data"),
+    path("integrations/mailbox/", views.mailbox_settings, name="mailbox-settings"),
+    path("integrations/mail-quarantine/", views.mail_quarantine, name="mail-quarantine"),
+    path("integrations/mail-quarantine/<int:inbound_id>/", views.mail_quarantine_detail,
+         name="mail-quarantine-detail"),
+    path("integrations/mail-quarantine/<int:inbound_id>/discard/", views.mail_quarantine_discard,
+         name="mail-quarantine-discard"),
 ]

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from contracts.selectors import parties as party_selectors
 from integrations import exports as exports_module
+from integrations import mail_intake, selectors, services
 from integrations import personal_data as personal_data_module
-from integrations import selectors, services
-from integrations.forms import PersonForm, WebhookEditForm, WebhookForm
+from integrations.forms import MailboxForm, PersonForm, ReleaseForm, WebhookEditForm, WebhookForm
+from integrations.models import InboundState
 from portal.decorators import tenant_required
 from portal.downloads import content_response, file_response
 from portal.exceptions import ApplicationError
@@ -150,3 +151,60 @@ def personal_data(request):
             return content_response(json.dumps(data, ensure_ascii=False, indent=2).encode(),
                                     filename="personal-data.json", content_type="application/json")
     return render(request, "integrations/personal_data.html", {"form": form})
+
+
+# ---------------------------------------------------------------------- tickets by e-mail
+
+
+@tenant_required(action="mailbox.edit")
+def mailbox_settings(request):
+    """The support mailbox (tenant administrators). The password is never shown back."""
+    current = mail_intake.mailbox_get(tenant=request.tenant)
+    initial = {"port": 993, "folder": "INBOX"}
+    if current is not None:
+        initial = {k: getattr(current, k) for k in ("host", "port", "security", "username", "folder", "address",
+                                                    "enabled")}
+    return form_page(
+        request, MailboxForm(request.POST or None, initial=initial), template="integrations/mailbox_settings.html",
+        action="mailbox.edit", context={"mailbox": current},
+        save=lambda data: mail_intake.mailbox_update(tenant=request.tenant, actor=request.user, **data),
+        success=_("Support mailbox saved."), success_url="mailbox-settings")
+
+
+@tenant_required(action="mail_quarantine.review")
+def mail_quarantine(request):
+    """The messages of the support mailbox that became no ticket, for staff to review."""
+    state = request.GET.get("state", InboundState.QUARANTINED)
+    if state not in InboundState.values:
+        state = InboundState.QUARANTINED
+    page = Paginator(mail_intake.quarantine_list(tenant=request.tenant, viewer=request.membership, state=state),
+                     50).get_page(request.GET.get("page"))
+    return render(request, "integrations/mail_quarantine.html", {"page": page, "state": state,
+                                                                 "states": InboundState.choices})
+
+
+@tenant_required()  # the lookup first: what a client cannot see is a 404
+def mail_quarantine_detail(request, inbound_id: int):
+    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
+    senders = mail_intake.release_senders(tenant=request.tenant)
+    form = ReleaseForm(request.POST or None, senders=senders, initial={"sender": inbound.sender.lower()})
+    return form_page(
+        request, form, template="integrations/mail_quarantine_detail.html", action="mail_quarantine.review",
+        obj=inbound, context={"inbound": inbound, "raw_text": bytes(inbound.raw[:20000]).decode("utf-8", "replace")},
+        save=lambda data: mail_intake.inbound_release(inbound=inbound, actor=request.user,
+                                                      sender_email=data["sender"]),
+        success=lambda ticket: _("Message released: %(ref)s.") % {"ref": ticket.reference},
+        success_url="mail-quarantine")
+
+
+@require_POST
+@tenant_required()
+def mail_quarantine_discard(request, inbound_id: int):
+    inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
+    try:
+        mail_intake.inbound_discard(inbound=inbound, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("mail-quarantine-detail", inbound_id=inbound.pk)
+    messages.success(request, _("Message discarded."))
+    return redirect("mail-quarantine")

@@ -46,6 +46,9 @@ app.conf.beat_schedule = {
     # Every minute: the webhook deliveries whose time has come (retries with back-off,
     # and the ones nobody could queue after their commit) (integrations.webhooks).
     "webhooks-deliver": {"task": "integrations.tasks.webhook_deliver_task", "schedule": 60.0},
+    # Tickets by e-mail: every enabled support mailbox read every minute, one task each
+    # (a mailbox still being read by another worker is skipped: a lock per mailbox).
+    "mail-intake": {"task": "integrations.tasks.mail_intake_task", "schedule": 60.0},
     # Every day at 05:00 UTC: the reversibility exports past their 7 days are deleted.
     "exports-purge": {"task": "integrations.tasks.exports_purge_task", "schedule": crontab(hour=5, minute=0)},
     "hour-bank-sync": {"task": "billing.tasks.hour_bank_sync_recent_task", "schedule": crontab(minute="*/15")},

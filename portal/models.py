@@ -416,6 +416,12 @@ class OutboxMessage(TenantOwnedModel):
     claimed_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # E-mail threading: the Message-ID this row is sent with (made when it is written, so
+    # a retry sends the same one) and the thread its renderer put it in (e.g.
+    # "ticket-123"), so a client's reply naming it (In-Reply-To / References) finds its
+    # ticket (integrations.mail_intake).
+    message_id = models.CharField(max_length=255, blank=True)
+    thread = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("outgoing notification")
@@ -430,6 +436,9 @@ class OutboxMessage(TenantOwnedModel):
                          condition=models.Q(state="pending")),
             # The operators' list of a tenant's failed rows (outbox_failed), newest first.
             models.Index(fields=["tenant", "state", "-created_at"], name="outbox_tenant_state"),
+            # Mail intake: the row a reply's In-Reply-To / References names (any tenant's,
+            # so that a reference to another tenant's e-mail is recognised as forged).
+            models.Index(fields=["message_id"], name="outbox_message_id", condition=~models.Q(message_id="")),
         ]
 
     def __str__(self) -> str:

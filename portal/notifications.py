@@ -15,7 +15,8 @@ from portal.models import ApiToken, OutboxMessage
 from portal.outbox import Email, email_renderer, outbox_email, user_language
 
 
-def send_templated_email(*, name: str, to: list[str], context: dict, language: str | None = None) -> int:
+def send_templated_email(*, name: str, to: list[str], context: dict, language: str | None = None,
+                         headers: dict[str, str] | None = None) -> int:
     if not to:
         return 0
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -23,7 +24,7 @@ def send_templated_email(*, name: str, to: list[str], context: dict, language: s
         subject = " ".join(render_to_string(f"emails/{name}_subject.txt", ctx).split())
         text = render_to_string(f"emails/{name}_body.txt", ctx)
         html = render_to_string(f"emails/{name}_body.html", ctx)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers or None)
     message.attach_alternative(html, "text/html")
     return message.send()
 

@@ -59,6 +59,10 @@ class Email:
     template: str
     context: dict = field(default_factory=dict)
     language: str | None = None
+    # The conversation the e-mail belongs to (e.g. "ticket-123"): it is sent with
+    # In-Reply-To / References naming the thread's root, so mail clients thread it and a
+    # reply finds its way back (integrations.mail_intake).
+    thread: str = ""
 
 
 EmailRenderer = Callable[[OutboxMessage], "Email | None"]
@@ -81,6 +85,51 @@ def user_language(user: User | None, default: str | None = None) -> str | None:
     return (user.language if user is not None else "") or default
 
 
+# ---------------------------------------------------------------------- threading
+
+# On every e-mail the portal sends: the mail intake (integrations.mail_intake) holds a
+# message carrying it as a loop (the portal's own e-mail come back to a support mailbox).
+LOOP_HEADER = "X-Portal-Loop"
+
+
+def _mail_domain() -> str:
+    from django.conf import settings
+
+    return (settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost")[:100]
+
+
+def new_message_id() -> str:
+    """A Message-ID of ours: random, so that it tells nothing and cannot be guessed."""
+    return f"<{uuid.uuid4().hex}@{_mail_domain()}>"
+
+
+def _thread_signature(tenant_id: int, thread: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("portal.outbox.thread", f"{tenant_id}:{thread}").hexdigest()[:20]
+
+
+def thread_root_id(*, tenant_id: int, thread: str) -> str:
+    """The Message-ID every e-mail of a thread refers to (never itself sent): signed, so
+    that the tenant and thread it names can be trusted when a reply quotes it."""
+    return f"<{thread}.t{tenant_id}.{_thread_signature(tenant_id, thread)}@{_mail_domain()}>"
+
+
+def thread_of_root_id(message_id: str) -> tuple[int, str] | None:
+    """(tenant id, thread) of a root Message-ID made by `thread_root_id`, or None when it
+    is not one of ours (or its signature does not match)."""
+    import hmac
+    import re
+
+    match = re.fullmatch(r"<?([a-z]+-\d+)\.t(\d+)\.([0-9a-f]{20})@[^>]*>?", message_id.strip())
+    if match is None:
+        return None
+    thread, tenant_id = match.group(1), int(match.group(2))
+    if not hmac.compare_digest(match.group(3), _thread_signature(tenant_id, thread)):
+        return None
+    return tenant_id, thread
+
+
 # ---------------------------------------------------------------------- writing
 
 
@@ -99,6 +148,7 @@ def outbox_email_rows(*, tenant_id: int, kind: str, recipients: Iterable[User | 
         rows[address.lower()] = OutboxMessage(
             tenant_id=tenant_id, channel=OutboxChannel.EMAIL, kind=kind, recipient=address, user=user,
             context=context, dedup_key=f"{dedup_key}:{address.lower()}" if dedup_key else "",
+            message_id=new_message_id(),
         )
     return list(rows.values())
 
@@ -261,12 +311,13 @@ def _deliver_one(row: OutboxMessage, *, now: datetime, worker: str) -> str:
                     last_error="nothing to send any more")
         return "cancelled"
     mine.update(state=OutboxState.SENT, sent_at=now, attempts=row.attempts + 1, claimed_until=None, claimed_by="",
-                last_error="")
+                last_error="", thread=sent.thread[:64])
     return "sent"
 
 
-def _send(row: OutboxMessage) -> bool:
-    """Render and send one row; False when there is nothing to send any more."""
+def _send(row: OutboxMessage) -> Email | None:
+    """Render and send one row: the e-mail sent, or None when there is nothing to send
+    any more."""
     if row.channel != OutboxChannel.EMAIL:
         raise NotImplementedError(f"no delivery for the {row.channel} channel yet")
     renderer = _EMAIL_RENDERERS.get(row.kind)
@@ -274,11 +325,20 @@ def _send(row: OutboxMessage) -> bool:
         raise LookupError(f"no e-mail renderer registered for {row.kind!r}")
     email = renderer(row)
     if email is None:
-        return False
+        return None
     from portal.notifications import send_templated_email
 
-    send_templated_email(name=email.template, to=[row.recipient], context=email.context, language=email.language)
-    return True
+    if not row.message_id:  # a row written before e-mails carried one
+        row.message_id = new_message_id()
+        OutboxMessage.objects.filter(pk=row.pk).update(message_id=row.message_id)
+    # Auto-Submitted (RFC 3834): a notification, to which auto-responders do not answer.
+    headers = {"Message-ID": row.message_id, "Auto-Submitted": "auto-generated", LOOP_HEADER: "1"}
+    if email.thread:
+        root = thread_root_id(tenant_id=row.tenant_id, thread=email.thread)
+        headers.update({"In-Reply-To": root, "References": root})
+    send_templated_email(name=email.template, to=[row.recipient], context=email.context, language=email.language,
+                         headers=headers)
+    return email
 
 
 # ---------------------------------------------------------------------- operators

@@ -231,6 +231,10 @@ POLICY: dict[str, PolicyRule] = {
     "webhook.update": PolicyRule(ADMINS),
     "webhook.delete": PolicyRule(ADMINS),
     "webhook.test": PolicyRule(ADMINS),
+    # Tickets by e-mail: the support mailbox's settings, and the quarantine of the
+    # messages that became no ticket (provider staff release or discard them)
+    "mailbox.edit": PolicyRule(ADMINS),
+    "mail_quarantine.review": PolicyRule(PROVIDERS),
     # The reversibility export of a client organisation (a ZIP of all its data)
     "export.create": PolicyRule(EXPORTERS, **_own_organization(
         "id", "client administrators: only their own organisation (404 otherwise)", hide=True)),

@@ -200,7 +200,7 @@ def world(tenant_a, org_a1, alice, amy, bob, clara, cody) -> dict[str, str]:
             "calendar_code": "none", "policy_code": "none", "clause_template_id": "0", "attachment_id": "0",
             "subscription_id": "0", "member_id": str(cody.membership.pk), "invitation_id": str(invitation.pk),
             "export_id": "0", "canned_reply_id": "0",
-            "account_id": "0"}
+            "account_id": "0", "inbound_id": "0"}
 
 
 def _get_operations() -> list[str]:

@@ -33,7 +33,7 @@ from drf_spectacular.generators import SchemaGenerator
 from billing.models import BillingRun, CreditNote, Invoice, MonthlyReport
 from contracts.models import Contract, ContractDocument
 from contracts.services import contracts as contract_services
-from integrations.models import DataExport, WebhookSubscription
+from integrations.models import DataExport, InboundMessage, SupportMailbox, WebhookSubscription
 from portal import people
 from portal import services as portal_services
 from sla import services as sla_services
@@ -92,6 +92,7 @@ PARAMETERS: dict[str, Callable[[dict], str]] = {
     "report_month": lambda w: f"{w['report'].year}-{w['report'].month:02d}",
     "chart": lambda w: "compliance",
     "account_id": lambda w: str(w["account"].pk),
+    "inbound_id": lambda w: str(w["inbound"].pk),
 }
 
 
@@ -149,7 +150,12 @@ def world(tenant_a, org_a1, alice) -> World:
     person = member(tenant_a, "client_user", organization=org, email="zyxwv.person@a1-only.test")
     invitation = people.invitation_create(tenant=tenant_a, actor=alice, email="zyxwv.invitee@a1-only.test",
                                           role="client_user", organization=org)
-    objs = {"account": account, "member": person.membership, "invitation": invitation,
+    mailbox = SupportMailbox.objects.create(tenant=tenant_a, host="imap.a-only.test", username="support",
+                                            password="x", enabled=False)
+    inbound = InboundMessage.objects.create(tenant=tenant_a, mailbox=mailbox, message_key="<zyxwv@a1-only.test>",
+                                            sender="zyxwv.stranger@a1-only.test", subject="Zyxwv A1-only held mail",
+                                            state="quarantined", reason="unknown_sender", raw=b"Subject: x")
+    objs = {"inbound": inbound, "account": account, "member": person.membership, "invitation": invitation,
             "member_uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "webhook": webhook, "export": export, "credit_note": credit_note, "report": report, "invoice": invoice, "run": run, "org": org, "contact": contact, "token": token, "calendar": calendar, "policy": policy,
             "contract": contract, "clause": contract.clauses.get(), "clause_template": clause_template,
             "ticket": ticket, "attachment": attachment,
@@ -160,7 +166,7 @@ def world(tenant_a, org_a1, alice) -> World:
     markers = [org.legal_name, org.siret, contact.email, contact.last_name, token.prefix, calendar.name, policy.name,
                contract.title, contract.reference, "Zyxwv A1-only clause", "Zyxwv A-only template",
                "Zyxwv A1-only ticket", "zyxwv-a1-only.pdf", invoice.number, webhook.name, webhook.url,
-               "Zyxwv A-only reply", person.email, invitation.email, account.name]
+               "Zyxwv A-only reply", person.email, invitation.email, account.name, inbound.sender, inbound.subject]
     return World(values=values, markers=markers)
 
 

@@ -157,6 +157,18 @@ class World:
             return str(reply.pk)
         if name == "account_id":
             return str(self.service_account.pk)
+        if name == "inbound_id":  # a message held in the quarantine of the tenant's support mailbox
+            from integrations.models import InboundMessage, SupportMailbox
+
+            mailbox, _new = SupportMailbox.objects.get_or_create(
+                tenant=self.tenant, defaults={"host": "imap.hostile.test", "username": "support", "password": "x"})
+            held = InboundMessage.objects.filter(tenant=self.tenant, state="quarantined").first()
+            if held is None:
+                held = InboundMessage.objects.create(
+                    tenant=self.tenant, mailbox=mailbox, message_key="<held@hostile.test>", state="quarantined",
+                    sender="stranger@hostile.test", subject="Held", reason="unknown_sender",
+                    raw=b"From: stranger@hostile.test\r\nSubject: Held\r\n\r\nHello\r\n")
+            return str(held.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

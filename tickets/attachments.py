@@ -56,6 +56,12 @@ def _check_file(name: str, head: bytes, size: int) -> str:
     return content_type
 
 
+def attachment_check(*, name: str, head: bytes, size: int) -> str:
+    """The checks of a web upload, for a file that arrives another way (an e-mail's
+    attachment): its content type, or a ValidationError naming the problem."""
+    return _check_file(Path(name or "file").name[:200], head, size)
+
+
 def _stored_name(upload) -> str:
     return Path(upload.name or "file").name[:200]
 
@@ -69,7 +75,9 @@ def attachment_matches(message: TicketMessage, upload) -> bool:
 
 @transaction.atomic
 def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | None = None) -> Attachment:
-    """Store an uploaded file on a ticket (an `UploadedFile`: name, size, chunks())."""
+    """Store an uploaded file on a ticket (an `UploadedFile`: name, size, chunks()).
+    `actor` is a user, or `SYSTEM` for the mail intake (a contact's e-mail attachment,
+    whose organisation the caller has checked)."""
     require(actor, "attachment.add", ticket)
     if ticket.status == TicketStatus.CLOSED:
         raise ValidationError({"file": [_("This ticket is closed.")]})
@@ -106,6 +114,7 @@ def attachment_add(*, ticket: Ticket, actor, upload, message: TicketMessage | No
     # Should the surrounding transaction roll back later, the file stays as an orphan
     # under a random key that nothing references: harmless, and never served.
     attachment = Attachment.objects.create(
-        tenant_id=ticket.tenant_id, ticket=ticket, message=message, uploaded_by=actor, filename=name,
+        tenant_id=ticket.tenant_id, ticket=ticket, message=message,
+        uploaded_by=actor if getattr(actor, "pk", None) else None, filename=name,
         content_type=content_type, size=size, sha256=digest.hexdigest(), storage_key=key)
     return attachment

@@ -51,6 +51,10 @@ class Ticket(TenantOwnedModel):
     source = models.CharField(_("source"), max_length=8, choices=TicketSource.choices, default=TicketSource.PORTAL)
     requester = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("requester"))
+    # A client's contact without an account who opened the ticket by e-mail
+    # (integrations.mail_intake): told of its progress at that address.
+    requester_contact = models.ForeignKey("contracts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
+                                          related_name="+", verbose_name=_("requesting contact"))
     assignee = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("assignee"))
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
@@ -139,6 +143,9 @@ class TicketMessage(TenantOwnedModel):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey("portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A client's contact without an account who wrote by e-mail (integrations.mail_intake).
+    author_contact = models.ForeignKey("contracts.Contact", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name=_("contact"))
     body = models.TextField(_("message"))
     internal = models.BooleanField(_("internal note"), default=False)
     kind = models.CharField(_("kind"), max_length=12, choices=MessageKind.choices, default=MessageKind.REPLY)

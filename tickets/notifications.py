@@ -38,7 +38,20 @@ def _team(ticket: Ticket, teams: dict[int, list[User]] | None = None) -> list[Us
 
 
 def recipients(ticket: Ticket, kind: str, *, actor_id: int | None = None, author_is_client: bool = False,
-               teams: dict[int, list[User]] | None = None) -> list[User]:
+               teams: dict[int, list[User]] | None = None) -> list[User | str]:
+    """Who is told of `kind`: users, and the address of the contact who opened the ticket
+    by e-mail (no account) where the requester would be told."""
+    people = _users(ticket, kind, actor_id=actor_id, author_is_client=author_is_client, teams=teams)
+    tells_requester = kind in ("created", "status", "resolved") or (kind == "reply" and not author_is_client)
+    if tells_requester and not ticket.requester_id and ticket.requester_contact_id:
+        contact = ticket.requester_contact
+        if contact is not None and contact.email:
+            return [*people, contact.email]
+    return people
+
+
+def _users(ticket: Ticket, kind: str, *, actor_id: int | None = None, author_is_client: bool = False,
+           teams: dict[int, list[User]] | None = None) -> list[User]:
     people: list[User] = []
 
     def requester() -> list[User]:  # read only for the kinds that tell the requester
@@ -120,7 +133,7 @@ def _email(row: OutboxMessage, ticket: Ticket, **context) -> Email:
     return Email(f"ticket_{row.kind.removeprefix('ticket.')}",
                  {"ticket": ticket, "user": row.user, "url": site_url("ticket-detail", ticket.reference),
                   **context},
-                 user_language(row.user))
+                 user_language(row.user), thread=f"ticket-{ticket.pk}")
 
 
 @email_renderer("ticket.created")

@@ -101,7 +101,7 @@ def ticket_get(*, tenant, viewer: Membership, reference: str) -> Ticket:
 def ticket_messages(*, ticket: Ticket, viewer: Membership, with_attachments: bool = True) -> QuerySet[TicketMessage]:
     """The conversation; internal notes never reach client users. `with_attachments`:
     each message's files prefetched (the ticket page reads them with the others)."""
-    qs = ticket.messages.filter(tenant_id=ticket.tenant_id).select_related("author")
+    qs = ticket.messages.filter(tenant_id=ticket.tenant_id).select_related("author", "author_contact")
     if with_attachments:
         qs = qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.filter(tenant_id=ticket.tenant_id)))
     if viewer.is_client:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from contracts.rules import contract_accepts_request
 from portal.audit import audit_log
 from portal.events import emit
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
-from portal.permissions import can, require
+from portal.permissions import SYSTEM, can, require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
 from sla.models import Level, MaintenanceType, Priority
@@ -100,7 +100,7 @@ def ticket_create(
     *, tenant, actor, contract: Contract, title: str, description: str, maintenance_type: str,
     impact: str = Level.MEDIUM, urgency: str = Level.MEDIUM, covered_item: CoveredItem | None = None,
     source: str = TicketSource.PORTAL, priority: str | None = None, priority_reason: str = "",
-    now: datetime | None = None, requester=None,
+    now: datetime | None = None, requester=None, requester_contact=None,
 ) -> Ticket:
     """Open a ticket on an active contract. Its deadlines are computed here, in the
     request, so the ticket is complete even if the broker is down."""
@@ -142,6 +142,8 @@ def ticket_create(
         impact=impact, urgency=urgency, priority=priority or matrix_priority,
         priority_reason=(priority_reason or "").strip() if priority else "", source=source,
         requester=requester if requester is not None else actor, sla_policy=contract.sla_policy,
+        requester_contact=requester_contact if requester_contact is not None
+        and requester_contact.organization_id == contract.client_id else None,
         created_at=now,
     )
     ticket.reference = f"TCK-{sequence_next(tenant=tenant, key='ticket'):06d}"
@@ -235,7 +237,7 @@ def _replay(existing: TicketMessage, *, body: str, internal: bool, upload) -> Ti
 
 @transaction.atomic
 def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, idempotency_key: str = "",
-                 attachment=None, now: datetime | None = None) -> TicketMessage:
+                 attachment=None, now: datetime | None = None, contact=None) -> TicketMessage:
     """Post a public reply or (provider only) an internal note, with an optional file
     (an `UploadedFile`). The first public reply of a provider user meets the response
     metric; a client's reply to a ticket waiting on them puts it back in progress.
@@ -245,18 +247,31 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False, id
     belongs to its author: another author's message with that key is never looked at,
     so a replay can only return the caller's own message. A replay that asks for
     something else (another body, internal flag or file) is refused with
-    `idempotency_mismatch`, naming the fields."""
+    `idempotency_mismatch`, naming the fields.
+
+    `contact`: a client's contact without an account, writing by e-mail; the actor is
+    then `SYSTEM` (the mail intake) and the contact must belong to the ticket's
+    organisation. The reply is a client's (it resumes a ticket waiting on the client)."""
     require(actor, "ticket.note" if internal else "ticket.reply", ticket)
+    if contact is not None:
+        if actor is not SYSTEM or internal:
+            raise PermissionDenied(_("Your role does not allow this action."))
+        if contact.tenant_id != ticket.tenant_id or contact.organization_id != ticket.organization_id:
+            raise ValidationError({"contact": [_("This contact is not one of the ticket's client.")]})
     return _post(ticket=ticket, actor=actor, body=body, internal=internal, idempotency_key=idempotency_key,
-                 attachment=attachment, now=now)
+                 attachment=attachment, now=now, contact=contact)
 
 
 def _post(*, ticket: Ticket, actor, body: str, internal: bool = False, idempotency_key: str = "",
           attachment=None, now: datetime | None = None, kind: str = MessageKind.REPLY,
-          notify: bool = True) -> TicketMessage:
+          notify: bool = True, contact=None) -> TicketMessage:
     """ticket_reply's work; the composer (ticket_work) posts a question or a resolution
-    with it and sends one e-mail for the message and the status together (notify=False)."""
+    with it and sends one e-mail for the message and the status together (notify=False).
+    With `contact` (checked by ticket_reply), the message is that contact's, a client's."""
     membership = require(actor, "ticket.note" if internal else "ticket.reply", ticket)
+    is_client = contact is not None or membership.is_client
+    is_provider = contact is None and membership.is_provider
+    author = None if contact is not None else actor
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("The message is empty.")]})
@@ -266,7 +281,8 @@ def _post(*, ticket: Ticket, actor, body: str, internal: bool = False, idempoten
     if ticket.status == TicketStatus.CLOSED:
         raise ApplicationError(_("This ticket is closed."), code="closed")
     # Under the ticket's lock, so two replays of one key cannot both miss the first.
-    mine = ticket.messages.filter(author=actor)
+    mine = ticket.messages.filter(author_contact=contact) if contact is not None else ticket.messages.filter(
+        author=actor)
     if key:
         existing = mine.filter(idempotency_key=key).prefetch_related("attachments").first()
         if existing is not None:
@@ -276,22 +292,23 @@ def _post(*, ticket: Ticket, actor, body: str, internal: bool = False, idempoten
         for existing in recent.prefetch_related("attachments"):
             if attachment is None or attachment_matches(existing, attachment):
                 return existing
-    message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=actor, body=body,
-                                           internal=internal, idempotency_key=key, created_at=now, kind=kind)
+    message = TicketMessage.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=author,
+                                           author_contact=contact, body=body, internal=internal,
+                                           idempotency_key=key, created_at=now, kind=kind)
     if attachment is not None:
         attachment_add(ticket=ticket, actor=actor, upload=attachment, message=message)
-    if membership.is_provider and not internal:
+    if is_provider and not internal:
         _responded(ticket, actor=actor, at=now)
         if ticket.status == TicketStatus.NEW:
             _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now)
-    elif membership.is_client and ticket.status == TicketStatus.WAITING_ON_CLIENT:
-        _set_status(ticket, TicketStatus.IN_PROGRESS, actor=actor, at=now, reason=_("The client answered."))
+    elif is_client and ticket.status == TicketStatus.WAITING_ON_CLIENT:
+        _set_status(ticket, TicketStatus.IN_PROGRESS, actor=author, at=now, reason=_("The client answered."))
     ticket_sla_refresh(ticket, now=now)
-    if membership.is_provider:
+    if is_provider:
         audit_log(tenant=ticket.tenant, actor=actor, action="ticket.note" if internal else "ticket.reply",
                   obj=ticket, organization=ticket.organization)
     if not internal and notify:
-        _notify(ticket, "reply", actor=actor, author_is_client=membership.is_client, message_id=message.pk)
+        _notify(ticket, "reply", actor=author, author_is_client=is_client, message_id=message.pk)
         _emit(ticket, "ticket.updated", change="reply")
     return message
 

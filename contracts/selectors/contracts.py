@@ -100,3 +100,26 @@ def contract_version_on(contract: Contract, day) -> ContractVersion | None:
         ContractVersion.objects.filter(tenant_id=contract.tenant_id, contract=contract, effective_from__lte=day)
         .order_by("-effective_from", "-number").first()
     )
+
+
+def contracts_taking_requests(*, tenant, organization) -> QuerySet[Contract]:
+    """The contracts a client organisation's request may be opened on (those the request
+    form offers): active ones, and suspended ones (which take only what
+    `contracts.rules.contract_accepts_request` lets through). The oldest first."""
+    return (Contract.objects.filter(tenant=tenant, client=organization,
+                                    status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED])
+            .select_related("client", "sla_policy").order_by("start_date", "created_at", "pk"))
+
+
+def contract_for_request(*, tenant, organization, reference: str = "") -> Contract | None:
+    """The contract of a request that does not choose one in a form (an e-mail): the one
+    `reference` names (a `[CTR-…]` tag) when it is one of the organisation's; else the
+    only one; else the organisation's default, its oldest active contract (the main one,
+    signed first). None when the organisation has none, or `reference` names none of its."""
+    contracts = list(contracts_taking_requests(tenant=tenant, organization=organization))
+    if reference:
+        return next((c for c in contracts if c.reference == reference), None)
+    if len(contracts) <= 1:
+        return contracts[0] if contracts else None
+    active = [c for c in contracts if c.status == ContractStatus.ACTIVE]
+    return (active or contracts)[0]

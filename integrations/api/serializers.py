@@ -6,11 +6,14 @@ from integrations.models import (
     DataExport,
     DeliveryState,
     ExportStatus,
+    InboundState,
+    MailboxSecurity,
+    QuarantineReason,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
-from portal.api.fields import ModelSerializer
+from portal.api.fields import DateTimeField, ModelSerializer
 from portal.events import EVENT_TYPES
 
 
@@ -81,3 +84,53 @@ class PersonInputSerializer(serializers.Serializer):
 class ErasureSerializer(serializers.Serializer):
     contacts = serializers.IntegerField(help_text="Contacts anonymised.")
     account = serializers.BooleanField(help_text="Whether a user account was anonymised and closed.")
+
+
+# ---------------------------------------------------------------------- tickets by e-mail
+
+
+class MailboxSerializer(serializers.Serializer):
+    """The support mailbox; its password is never returned."""
+
+    host = serializers.CharField()
+    port = serializers.IntegerField()
+    security = serializers.ChoiceField(choices=MailboxSecurity.choices)
+    username = serializers.CharField()
+    has_password = serializers.SerializerMethodField()
+    folder = serializers.CharField()
+    address = serializers.EmailField(allow_blank=True)
+    enabled = serializers.BooleanField()
+    last_polled_at = DateTimeField(allow_null=True, help_text="When the mailbox was last read.")
+    last_error = serializers.CharField(help_text="Why the last reading failed (empty when it worked).")
+
+    def get_has_password(self, mailbox) -> bool:
+        return bool(mailbox.password)
+
+
+class MailboxInputSerializer(serializers.Serializer):
+    host = serializers.CharField(max_length=255)
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+    security = serializers.ChoiceField(choices=MailboxSecurity.choices)
+    username = serializers.CharField(max_length=255)
+    password = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
+                                     write_only=True, help_text="Omitted or empty: the saved one is kept.")
+    folder = serializers.CharField(max_length=255, default="INBOX")
+    address = serializers.EmailField(required=False, allow_blank=True,
+                                     help_text="The address clients write to (its own messages are loops).")
+    enabled = serializers.BooleanField(default=False)
+
+
+class InboundMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sender = serializers.CharField()
+    subject = serializers.CharField()
+    received_at = DateTimeField()
+    raw_size = serializers.IntegerField(help_text="Size of the message as received (bytes).")
+    state = serializers.ChoiceField(choices=InboundState.choices)
+    reason = serializers.ChoiceField(choices=QuarantineReason.choices, allow_blank=True)
+    detail = serializers.CharField()
+    ticket = serializers.CharField(source="ticket.reference", allow_null=True, default=None)
+
+
+class ReleaseInputSerializer(serializers.Serializer):
+    sender = serializers.EmailField(help_text="The client user or contact the message is written as.")

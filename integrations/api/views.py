@@ -3,25 +3,38 @@ services as the pages."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.selectors import parties as party_selectors
-from integrations import exports, personal_data, selectors, services
+from integrations import exports, mail_intake, personal_data, selectors, services
 from integrations.api.serializers import (
     DataExportSerializer,
     ErasureSerializer,
+    InboundMessageSerializer,
+    MailboxInputSerializer,
+    MailboxSerializer,
     PersonInputSerializer,
+    ReleaseInputSerializer,
     WebhookCreatedSerializer,
     WebhookDeliverySerializer,
     WebhookInputSerializer,
     WebhookSerializer,
     WebhookUpdateSerializer,
 )
-from integrations.models import DataExport, WebhookDelivery, WebhookSubscription
+from integrations.models import (
+    DataExport,
+    InboundMessage,
+    InboundState,
+    SupportMailbox,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from portal.api.permissions import IsTenantMember, PolicyPermission
 from portal.downloads import file_response
 from portal.permissions import require
@@ -201,3 +214,92 @@ class PersonalDataEraseApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         return Response(ErasureSerializer(personal_data.personal_data_erase(
             tenant=request.tenant, actor=request.user, email=data.validated_data["email"])).data)
+
+
+# ---------------------------------------------------------------------- tickets by e-mail
+
+
+class MailboxApi(generics.GenericAPIView):
+    """The support mailbox read every minute for tickets by e-mail (tenant
+    administrators); the same service as the settings page. The password is write-only."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
+
+    serializer_class = MailboxInputSerializer
+    permission_classes = [PolicyPermission("mailbox.edit")]
+
+    @extend_schema(summary="The support mailbox (empty and disabled until one is saved)",
+                   responses=MailboxSerializer)
+    def get(self, request):
+        mailbox = mail_intake.mailbox_get(tenant=request.tenant) or SupportMailbox(tenant=request.tenant, host="")
+        return Response(MailboxSerializer(mailbox).data)
+
+    @extend_schema(summary="Save the support mailbox (audited; an omitted password keeps the saved one)",
+                   request=MailboxInputSerializer, responses=MailboxSerializer)
+    def put(self, request):
+        data = MailboxInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mailbox = mail_intake.mailbox_update(tenant=request.tenant, actor=request.user, **data.validated_data)
+        return Response(MailboxSerializer(mailbox).data)
+
+
+@extend_schema_view(get=extend_schema(summary="Messages of the support mailbox that became no ticket",
+                                      parameters=[OpenApiParameter("state", str, enum=InboundState.values,
+                                                                   description="Default: quarantined")]))
+class MailQuarantineListApi(generics.ListAPIView):
+    """The quarantine (provider staff): unknown senders, automatic replies, bounces,
+    loops, messages too large or referring to a ticket of another client."""
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
+
+    serializer_class = InboundMessageSerializer
+    permission_classes = [PolicyPermission("mail_quarantine.review")]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no tenant
+            return InboundMessage.objects.none()
+        state = self.request.query_params.get("state", InboundState.QUARANTINED)
+        if state not in InboundState.values:
+            raise ValidationError({"state": [_("Unknown state.")]})
+        return mail_intake.quarantine_list(tenant=self.request.tenant, viewer=self.request.membership, state=state)
+
+
+class MailQuarantineApi(generics.GenericAPIView):
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
+    serializer_class = InboundMessageSerializer
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(summary="One message read from the support mailbox",
+                   parameters=[OpenApiParameter("inbound_id", int, OpenApiParameter.PATH)])
+    def get(self, request, inbound_id: int):
+        return Response(InboundMessageSerializer(mail_intake.inbound_get(
+            tenant=request.tenant, viewer=request.membership, message_id=inbound_id)).data)
+
+
+class MailQuarantineReleaseApi(generics.GenericAPIView):
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
+    serializer_class = ReleaseInputSerializer
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(summary="Release a held message: the ticket or reply it would have been, as the chosen sender",
+                   request=ReleaseInputSerializer, responses=InboundMessageSerializer,
+                   parameters=[OpenApiParameter("inbound_id", int, OpenApiParameter.PATH)])
+    def post(self, request, inbound_id: int):
+        inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
+        data = ReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mail_intake.inbound_release(inbound=inbound, actor=request.user, sender_email=data.validated_data["sender"])
+        inbound.refresh_from_db()
+        return Response(InboundMessageSerializer(inbound).data)
+
+
+class MailQuarantineDiscardApi(generics.GenericAPIView):
+    api_area = "tickets"  # token scope area (portal/api/permissions.py)
+    serializer_class = InboundMessageSerializer
+    permission_classes = [IsTenantMember]
+
+    @extend_schema(summary="Discard a held message (its stored bytes are deleted)", request=None,
+                   responses=InboundMessageSerializer,
+                   parameters=[OpenApiParameter("inbound_id", int, OpenApiParameter.PATH)])
+    def post(self, request, inbound_id: int):
+        inbound = mail_intake.inbound_get(tenant=request.tenant, viewer=request.membership, message_id=inbound_id)
+        return Response(InboundMessageSerializer(mail_intake.inbound_discard(inbound=inbound,
+                                                                             actor=request.user)).data)

@@ -46,6 +46,7 @@ VALUES: dict[str, Callable[[World], str]] = {
     "export_id": lambda w: w.path_value("export_id", "", None),
     "canned_reply_id": lambda w: w.path_value("canned_reply_id", "", None),
     "account_id": lambda w: w.path_value("account_id", "", None),
+    "inbound_id": lambda w: w.path_value("inbound_id", "", None),
     "chart": lambda w: "compliance",
     "score": lambda w: "good",
     # Links whose token is the credential (a rating, an invitation, a password reset):

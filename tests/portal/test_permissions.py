@@ -113,6 +113,8 @@ EXPECTED: dict[str, set[str]] = {
     "webhook.update": ADMINS,
     "webhook.delete": ADMINS,
     "webhook.test": ADMINS,
+    "mailbox.edit": ADMINS,
+    "mail_quarantine.review": PROVIDERS,
     "export.create": {ADMIN, MANAGER, CLIENT_ADMIN},  # client administrators: their own organisation
     "export.download": {ADMIN, MANAGER, CLIENT_ADMIN},
     "personal_data.export": ADMINS,
@@ -274,6 +276,7 @@ SERVICE_MODULES = (
     "contracts.services.contracts", "contracts.services.parties", "contracts.services.renewals", "sla.services",
     "tickets.services", "tickets.attachments", "tickets.plans", "tickets.desk", "portal.services", "portal.login_lockout",
     "portal.people", "billing.services", "integrations.services", "integrations.exports", "integrations.personal_data",
+    "integrations.mail_intake",
 )
 # A public address given as such (no name to resolve): a receiver the SSRF check accepts.
 PUBLIC_HOOK = "https://93.184.215.14/hooks/portal"
@@ -432,6 +435,23 @@ class World:
 
         return webhook_create(tenant=self.tenant, actor=self.people["alice"], name="Monitoring", url=PUBLIC_HOOK,
                               event_types=["ticket.created"])[0]
+
+    @cached_property
+    def mailbox(self):
+        from integrations.mail_intake import mailbox_update
+
+        return mailbox_update(tenant=self.tenant, actor=self.people["alice"], host="imap.a.test", port=993,
+                              security="ssl", username="support", password="secret")
+
+    def held_mail(self):
+        """A new message of cody's held in quarantine (each release or discard uses one)."""
+        from integrations.models import InboundMessage
+
+        self.active  # noqa: B018 (the organisation's contract, which a released message opens a ticket on)
+        return InboundMessage.objects.create(
+            tenant=self.tenant, mailbox=self.mailbox, message_key=f"<held{InboundMessage.objects.count()}@a.test>",
+            state="quarantined", reason="auto_reply", sender=self.people["cody"].email, subject="Printer",
+            raw=f"From: {self.people['cody'].email}\r\nSubject: Printer\r\n\r\nIt is down.\r\n".encode())
 
     @cached_property
     def service_account(self):
@@ -609,6 +629,13 @@ CASES: dict[str, list[Case]] = {
         "tenant": w.tenant, "email": w.people["cody"].email})],
     "integrations.personal_data.personal_data_erase": [Case("personal_data.erase", lambda w: {
         "tenant": w.tenant, "email": w.people["cody"].email})],
+    "integrations.mail_intake.mailbox_update": [Case("mailbox.edit", lambda w: {
+        "tenant": w.tenant, "host": "imap.a.test", "port": 993, "security": "ssl", "username": "support",
+        "password": "secret"})],
+    "integrations.mail_intake.inbound_release": [Case("mail_quarantine.review", lambda w: {
+        "inbound": w.held_mail(), "sender_email": w.people["cody"].email})],
+    "integrations.mail_intake.inbound_discard": [Case("mail_quarantine.review", lambda w: {
+        "inbound": w.held_mail()})],
     "integrations.exports.export_request": [Case(
         "export.create", lambda w: {"organization": w.org}, intruders=(("dora", lambda w: {"organization": w.org}),))],
     "integrations.exports.export_download": [Case(
