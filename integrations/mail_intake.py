@@ -57,6 +57,7 @@ from portal.exceptions import ApplicationError
 from portal.models import CLIENT_ROLES, Membership, OutboxMessage, User
 from portal.outbox import LOOP_HEADER, thread_of_root_id
 from portal.permissions import SYSTEM, require
+from portal.sealed import SecretUnreadable, seal, unseal
 from portal.tenancy import get_for_tenant
 from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType
@@ -133,7 +134,7 @@ def mailbox_update(*, tenant, actor, host: str, port: int, security: str, userna
     mailbox.folder, mailbox.address, mailbox.enabled = folder, address, bool(enabled)
     diff = {k: [before.get(k), getattr(mailbox, k)] for k in fields if before.get(k) != getattr(mailbox, k)}
     if password:
-        mailbox.password = password
+        mailbox.password = seal(password)
         diff["password"] = [None, _("changed")]
     mailbox.last_error = "" if diff else mailbox.last_error
     mailbox.save()
@@ -453,7 +454,7 @@ def mailbox_poll(*, mailbox_id: int, now: datetime | None = None) -> Counter:
         return report
     error = ""
     try:
-        with _client(mailbox).login(mailbox.username, mailbox.password, initial_folder=mailbox.folder) as box:
+        with _client(mailbox).login(mailbox.username, unseal(mailbox.password), initial_folder=mailbox.folder) as box:
             for header in box.fetch(AND(seen=False), mark_seen=False, headers_only=True, bulk=50):
                 size = header.size_rfc822
                 raw = header.obj.as_bytes() if size > max_bytes() else _fetch_raw(box, header.uid)
@@ -466,6 +467,10 @@ def mailbox_poll(*, mailbox_id: int, now: datetime | None = None) -> Counter:
                                                       error=exc)
                 report[record.state if new else "duplicate"] += 1
                 box.flag(header.uid, MailMessageFlags.SEEN, True)
+    except SecretUnreadable:  # the keys changed since the password was saved
+        error = _("The saved password can no longer be read (the encryption key changed): enter it again.")
+        logger.warning("mail intake: mailbox %s: its sealed password cannot be read", mailbox.pk)
+        report["error"] += 1
     except Exception as exc:  # the server, the network, the login: said on the settings page, tried again
         error = f"{type(exc).__name__}: {exc}"[:500]
         logger.warning("mail intake: mailbox %s could not be read: %s", mailbox.pk, error)

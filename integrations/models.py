@@ -152,15 +152,16 @@ class MailboxSecurity(models.TextChoices):
 
 class SupportMailbox(TenantOwnedModel):
     """The tenant's support mailbox, read over IMAP every minute (integrations.mail_intake):
-    a client's message opens a ticket or adds a reply. The password is kept to log in and
-    never shown back (the form leaves it blank to keep it)."""
+    a client's message opens a ticket or adds a reply. The password is kept sealed
+    (`portal.sealed`, Fernet) to log in, and never shown back (the form leaves it blank
+    to keep it)."""
 
     host = models.CharField(_("IMAP server"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=993)
     security = models.CharField(_("security"), max_length=8, choices=MailboxSecurity.choices,
                                 default=MailboxSecurity.SSL)
     username = models.CharField(_("user name"), max_length=255)
-    password = models.CharField(max_length=255)
+    password = models.CharField(max_length=1024)  # sealed (portal.sealed), never the typed text
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     address = models.EmailField(_("support address"), blank=True,
                                 help_text=_("The address clients write to: messages sent from it are loops."))

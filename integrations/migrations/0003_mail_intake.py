@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('port', models.PositiveIntegerField(default=993, verbose_name='port')),
                 ('security', models.CharField(choices=[('ssl', 'TLS (IMAPS, usually port 993)'), ('starttls', 'STARTTLS (usually port 143)'), ('none', 'None (local test servers only)')], default='ssl', max_length=8, verbose_name='security')),
                 ('username', models.CharField(max_length=255, verbose_name='user name')),
-                ('password', models.CharField(max_length=255)),
+                ('password', models.CharField(max_length=1024)),
                 ('folder', models.CharField(default='INBOX', max_length=255, verbose_name='folder')),
                 ('address', models.EmailField(blank=True, help_text='The address clients write to: messages sent from it are loops.', max_length=254, verbose_name='support address')),
                 ('enabled', models.BooleanField(default=False, verbose_name='enabled')),

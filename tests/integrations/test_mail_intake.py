@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from integrations import mail_intake
 from integrations.models import InboundMessage, InboundState, QuarantineReason
 from portal.models import AuditEvent
 from portal.outbox import outbox_deliver
+from portal.sealed import seal, unseal
 from tests.factories import ContactFactory
 from tests.integrations import imap_server as imap
 from tests.tickets import factories as tf
@@ -73,7 +75,7 @@ def message(*, sender="paul.martin@a1.test", subject="The printer is down", body
 
 
 def deliver(imap_server, mailbox, *raws: bytes) -> None:
-    with imap_server.connect(mailbox.username, mailbox.password) as box:
+    with imap_server.connect(mailbox.username, unseal(mailbox.password)) as box:
         for raw in raws:
             box.append(raw, "INBOX")
 
@@ -110,7 +112,7 @@ def test_it_flags_the_processed_message_seen_on_the_server(imap_server, mailbox,
 
     poll(mailbox)
 
-    with imap_server.connect(mailbox.username, mailbox.password) as box:
+    with imap_server.connect(mailbox.username, unseal(mailbox.password)) as box:
         assert [("\\Seen" in m.flags) for m in box.fetch(mark_seen=False, headers_only=True)] == [True]
 
 
@@ -293,7 +295,7 @@ def test_a_mailbox_being_read_is_not_read_again_meanwhile(imap_server, mailbox, 
 
 
 def test_a_login_failure_is_recorded_on_the_mailbox(imap_server, mailbox):
-    type(mailbox).objects.filter(pk=mailbox.pk).update(password="wrong")
+    type(mailbox).objects.filter(pk=mailbox.pk).update(password=seal("wrong"))
 
     assert poll(mailbox)["error"] == 1
     mailbox.refresh_from_db()
@@ -373,7 +375,7 @@ def test_the_settings_page_names_a_bad_port(web, alice, db):
 def test_the_settings_page_never_shows_the_password(web, alice, mailbox):
     page = web.as_(alice).get(reverse("mailbox-settings")).content.decode()
 
-    assert mailbox.password not in page and mailbox.username in page
+    assert unseal(mailbox.password) not in page and mailbox.username in page
 
 
 def test_a_blank_password_keeps_the_saved_one(alice, mailbox, tenant_a):
@@ -442,3 +444,29 @@ def test_a_disabled_mailbox_is_not_read(imap_server, mailbox, contract, paul):
 
     assert poll(mailbox) == {}
     assert not InboundMessage.objects.exists()
+
+
+def test_the_password_is_stored_sealed_not_as_typed(imap_server, tenant_a, alice):
+    user, password = imap_server.new_account()
+    saved = mail_intake.mailbox_update(tenant=tenant_a, actor=alice, host=imap_server.host, port=imap_server.port,
+                                       security="none", username=user, password=password, enabled=False)
+
+    stored = type(saved).objects.values_list("password", flat=True).get(pk=saved.pk)
+    assert password not in stored and unseal(stored) == password
+
+
+def test_a_password_sealed_with_a_key_no_longer_configured_asks_for_it_again(imap_server, mailbox, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    assert poll(mailbox)["error"] == 1
+    mailbox.refresh_from_db()
+    assert "enter it again" in mailbox.last_error
+
+
+def test_a_new_key_put_first_still_opens_what_the_old_one_sealed(settings):
+    old = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    token = seal("imap-secret")
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+
+    assert unseal(token) == "imap-secret"
