@@ -713,7 +713,10 @@ def billing_run_contract(*, contract: Contract, year: int, month: int, today: da
     _check_month(year, month, today)
     try:
         with transaction.atomic():
-            result = _bill_batch(_locked(contract.tenant_id, [contract.pk]), year, month, today, zone, actor)
+            locked = _locked(contract.tenant_id, [contract.pk])
+            if not locked:
+                raise Contract.DoesNotExist(f"contract {contract.pk} of tenant {contract.tenant_id}")
+            result = _bill_batch(locked, year, month, today, zone, actor)
     except IntegrityError:
         existing = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=year,
                                           month=month).first()
