@@ -211,3 +211,79 @@ def test_record(make_contract, amy, cody, bob, org_a1, policy):
     names = _names(contracts[0].tenant)
     EXPECTED.write_text(json.dumps([_month(c, names) for c in contracts], indent=1, ensure_ascii=False) + "\n",
                         encoding="utf-8")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_of_the_same_contracts_at_once_leave_one_invoice_each(make_contract, amy, cody, bob, org_a1,
+                                                                          policy):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from billing.tasks import billing_run_contracts_task
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections (PostgreSQL)")
+    contracts = _varied(make_contract, amy, cody, bob, org_a1, policy)
+    ids = [c.pk for c in contracts]
+    barrier = threading.Barrier(2)
+
+    def run(order):
+        try:
+            barrier.wait()
+            return billing_run_contracts_task(contracts[0].tenant_id, order, 2026, 3)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(run, [ids, list(reversed(ids))]))
+    assert done == [len(ids), len(ids)]
+    names = _names(contracts[0].tenant)
+    assert [_month(c, names) for c in contracts] == _expected()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_meets_an_invoice_drafted_meanwhile_bills_its_contracts_one_by_one(
+        make_contract, amy, cody, bob, org_a1, policy, monkeypatch):
+    """The unique (contract, month) stands behind the locks: an invoice committed by
+    another connection after the batch read its facts (a writer that did not lock the
+    contract) rolls the batch back, and its contracts are billed one by one, the one
+    invoiced meanwhile keeping that invoice."""
+    import threading
+
+    from django.db import connection
+
+    from billing import services
+    from billing.tasks import billing_run_contracts_task
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection (PostgreSQL)")
+    contracts = _varied(make_contract, amy, cody, bob, org_a1, policy)
+    gather = services._gather
+    meanwhile = {}
+
+    def draft_elsewhere():
+        try:
+            c = contracts[0]
+            meanwhile["invoice"] = Invoice.objects.create(
+                tenant_id=c.tenant_id, contract=c, client_id=c.client_id, year=2026, month=3,
+                period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), vat_rate=Decimal("20"))
+        finally:
+            connection.close()
+
+    def gather_then_draft(batch, year, month, zone):
+        facts = gather(batch, year, month, zone)
+        if not meanwhile:  # the first (batch) attempt only
+            other = threading.Thread(target=draft_elsewhere)
+            other.start()
+            other.join()
+        return facts
+
+    monkeypatch.setattr(services, "_gather", gather_then_draft)
+    assert billing_run_contracts_task(contracts[0].tenant_id, [c.pk for c in contracts], 2026, 3) == len(contracts)
+    march = Invoice.objects.filter(year=2026, month=3)
+    assert sorted(march.values_list("contract_id", flat=True)) == sorted(c.pk for c in contracts)
+    assert march.get(contract=contracts[0]).pk == meanwhile["invoice"].pk
+    names = _names(contracts[0].tenant)
+    assert [_month(c, names) for c in contracts[1:]] == _expected()[1:]
