@@ -687,8 +687,10 @@ def _bill_batch(contracts: list[Contract], year: int, month: int, today: date, z
 
 def _locked(tenant_id: int, contract_ids: Iterable[int]) -> list[Contract]:
     """The contracts, locked in id order (two batches never wait on each other in a
-    circle). The lock serialises the run with the hour-bank sync and with another run."""
-    return list(Contract.objects.select_for_update(of=("self",)).select_related("client", "tenant")
+    circle). The lock serialises the run with the hour-bank sync and with another run;
+    it is FOR NO KEY UPDATE, so rows that merely refer to a contract (a ticket, an
+    intervention, an invoice) can still be written while its batch is billed."""
+    return list(Contract.objects.select_for_update(of=("self",), no_key=True).select_related("client", "tenant")
                 .filter(tenant_id=tenant_id, pk__in=list(contract_ids)).order_by("pk"))
 
 

@@ -277,7 +277,8 @@ def test_a_batch_that_meets_an_invoice_drafted_meanwhile_bills_its_contracts_one
         if not meanwhile:  # the first (batch) attempt only
             other = threading.Thread(target=draft_elsewhere)
             other.start()
-            other.join()
+            other.join(timeout=60)
+            assert not other.is_alive(), "the other writer waited on the batch's locks"
         return facts
 
     monkeypatch.setattr(services, "_gather", gather_then_draft)
