@@ -19,8 +19,9 @@ created if missing, migrated, and seeded once (a later run reuses it):
   purchases), ids and references made unique, so that seeding takes seconds.
 The month billed is the one before today. Each run first deletes that month's invoices,
 reports, runs and derived ledger rows, so it always bills 10,000 contracts from scratch.
-Measured: `billing_run_dispatch` (tasks of RUN_BATCH = 50 contracts, each contract in its
-own transaction, as the scheduler queues them) until the last invoice is in the database
+Measured: `billing_run_dispatch` (tasks of RUN_BATCH contracts, each batch billed in one
+transaction with a constant number of queries, `billing.services.billing_run_batch`, as
+the scheduler queues them) until the last invoice is in the database
 (polled every 0.2 s); the figures go to var/bench/billing.json with the machine's
 `uptime` at the end. A run that has not finished after BENCH_RUN_DEADLINE_S (default
 900 s) is stopped and reported with the rate reached and the total it projects.
@@ -245,7 +246,10 @@ def run_bench() -> dict | None:
         worker.wait(timeout=30)
     invoices = count()
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    row = {"name": f"monthly run, {run.contracts:,} contracts, 1 Celery worker (solo), tasks of 50 contracts, PostgreSQL, no PDF",
+    from billing.services import RUN_BATCH
+
+    row = {"name": f"monthly run, {run.contracts:,} contracts, 1 Celery worker (solo), tasks of {RUN_BATCH} contracts, "
+                   "PostgreSQL, no PDF",
            "unit": "s", "contracts": run.contracts, "invoices": invoices, "total_s": round(total, 2),
            "dispatch_s": round(dispatched, 2), "per_contract_ms": round(total / max(1, invoices) * 1000, 2),
            "finished": bool(done), "projected_total_s": round(total / max(1, invoices) * run.contracts, 1),

@@ -614,26 +614,39 @@ def monthly_report_request(*, contract, year: int, month: int, actor, today: dat
     draft; account managers on demand): the row, queued, and its task after commit.
     One row per contract-month (an upsert on the unique key: concurrent requests
     leave one)."""
-    require(actor, "report.generate", contract)
+    (report,) = monthly_reports_request(contracts=[contract], year=year, month=month, actor=actor, today=today)
+    return report
+
+
+def monthly_reports_request(*, contracts, year: int, month: int, actor, today: date | None = None
+                            ) -> list[MonthlyReport]:
+    """`monthly_report_request` for several contracts of one tenant (the monthly run's
+    batches): one statement (INSERT … ON CONFLICT DO UPDATE) for all their rows, so no
+    check-then-insert race, and a task per report queued after commit."""
+    if not contracts:
+        return []
+    for contract in contracts:
+        require(actor, "report.generate", contract)
     from billing.selectors import local_today, month_has_ended
 
-    today = today or local_today(contract.tenant)
+    today = today or local_today(contracts[0].tenant)
     if not (isinstance(month, int) and 1 <= month <= 12 and isinstance(year, int) and 2000 <= year <= 9999):
         raise ValidationError({"month": [_("Give a month as YYYY-MM.")]})
     if not month_has_ended(year, month, today):
         raise ValidationError({"month": [_("%(month)s is not over yet: only a past month has a report.")
                                          % {"month": f"{year}-{month:02d}"}]})
-    row = MonthlyReport(tenant_id=contract.tenant_id, contract=contract, year=year, month=month,
-                        status=PdfStatus.QUEUED, error="", attempts=0, requested_by=None if actor is SYSTEM else actor)
-    # One statement (INSERT … ON CONFLICT DO UPDATE): no check-then-insert race, and one
-    # query more per contract in the monthly run.
-    (report,) = MonthlyReport.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["tenant", "contract", "year", "month"],
+    rows = [MonthlyReport(tenant_id=contract.tenant_id, contract=contract, year=year, month=month,
+                          status=PdfStatus.QUEUED, error="", attempts=0,
+                          requested_by=None if actor is SYSTEM else actor)
+            for contract in contracts]
+    reports = MonthlyReport.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["tenant", "contract", "year", "month"],
         update_fields=["status", "error", "attempts", "requested_by", "updated_at"])
     from billing.tasks import monthly_report_task
 
-    enqueue_on_commit(monthly_report_task, contract.tenant_id, report.pk)
-    return report
+    for report in reports:
+        enqueue_on_commit(monthly_report_task, report.tenant_id, report.pk)
+    return reports
 
 
 def monthly_report_render(*, tenant_id: int, report_id: int, now: datetime | None = None) -> MonthlyReport | None:

@@ -248,26 +248,47 @@ def first_resolutions(*, contract: Contract, start: datetime, end: datetime) -> 
     """(ticket id, reference, maintenance type) of the contract's tickets whose *first*
     resolution (TicketEvent history) falls in [start, end): a reopened ticket is billed
     once, in the month it was first resolved (B7)."""
+    return first_resolutions_many(tenant_id=contract.tenant_id, contract_ids=[contract.pk], start=start,
+                                  end=end)[contract.pk]
+
+
+def first_resolutions_many(*, tenant_id: int, contract_ids: list[int], start: datetime,
+                           end: datetime) -> dict[int, list[tuple[int, str, str]]]:
+    """`first_resolutions` of several contracts in one query, by contract id."""
     from tickets.models import TicketEvent, TicketEventKind, TicketStatus
 
     rows = (TicketEvent.objects
-            .filter(tenant_id=contract.tenant_id, ticket__contract=contract, kind=TicketEventKind.STATUS,
+            .filter(tenant_id=tenant_id, ticket__contract__in=contract_ids, kind=TicketEventKind.STATUS,
                     to_value=TicketStatus.RESOLVED)
-            .values("ticket_id", "ticket__reference", "ticket__maintenance_type")
+            .values("ticket_id", "ticket__reference", "ticket__maintenance_type", "ticket__contract_id")
             .annotate(first=Min("at")).filter(first__gte=start, first__lt=end)
             .order_by("ticket__reference"))
-    return [(r["ticket_id"], r["ticket__reference"], r["ticket__maintenance_type"]) for r in rows]
+    out: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in contract_ids}
+    for r in rows:
+        out[r["ticket__contract_id"]].append((r["ticket_id"], r["ticket__reference"], r["ticket__maintenance_type"]))
+    return out
 
 
 def month_breaches(*, contract: Contract, start: datetime, end: datetime):
     """SLA breaches recorded for the contract's tickets with their breach instant in
     [start, end) (B10), oldest first, with their ticket."""
+    return month_breaches_many(tenant_id=contract.tenant_id, contract_ids=[contract.pk], start=start,
+                               end=end)[contract.pk]
+
+
+def month_breaches_many(*, tenant_id: int, contract_ids: list[int], start: datetime, end: datetime) -> dict[int, list]:
+    """`month_breaches` of several contracts in one query, by contract id."""
     from tickets.models import SlaEvent
 
-    return list(SlaEvent.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract, kind="breach",
-                                        at__gte=start, at__lt=end)
-                .select_related("ticket").only("id", "metric", "at", "ticket__reference", "ticket__priority")
-                .order_by("at", "id"))
+    rows = (SlaEvent.objects.filter(tenant_id=tenant_id, ticket__contract__in=contract_ids, kind="breach",
+                                    at__gte=start, at__lt=end)
+            .select_related("ticket").only("id", "metric", "at", "ticket__reference", "ticket__priority",
+                                           "ticket__contract_id")
+            .order_by("at", "id"))
+    out: dict[int, list] = {pk: [] for pk in contract_ids}
+    for event in rows:
+        out[event.ticket.contract_id].append(event)
+    return out
 
 
 def month_interventions(*, contract: Contract, year: int, month: int):
@@ -328,38 +349,49 @@ def billable_work(*, contract: Contract, year: int, month: int, increment: int) 
     invoiced (this is the next month to bill). Late work is priced once, by the first
     invoice drafted after it was logged; a reduction of work already billed is
     corrected by a credit note, never here."""
+    return billable_work_many(tenant_id=contract.tenant_id, increments={contract.pk: increment}, year=year,
+                              month=month)[contract.pk]
+
+
+def billable_work_many(*, tenant_id: int, increments: dict[int, int], year: int, month: int) -> dict[int, list[Work]]:
+    """`billable_work` of several contracts in one query (the monthly run's batches):
+    `increments` maps each contract id to its plan's rounding increment."""
     from tickets.models import Intervention
 
     first, last = month_bounds(year, month)
-    billed = (InvoicedWork.objects.filter(tenant_id=contract.tenant_id, intervention=OuterRef("pk"))
+    billed = (InvoicedWork.objects.filter(tenant_id=tenant_id, intervention=OuterRef("pk"))
               .order_by().values("intervention").annotate(total=Sum("minutes")).values("total"))
-    invoiced_month = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract,
+    invoiced_month = Invoice.objects.filter(tenant_id=tenant_id, contract=OuterRef("ticket__contract"),
                                             period_start__lte=OuterRef("date"), period_end__gte=OuterRef("date"))
     # Late work goes to the month right after an invoiced one (the next month to bill), so
     # that the provisional hour-bank sync of two open months never draws it twice.
     py, pm = previous_month(year, month)
-    previous_invoiced = Invoice.objects.filter(tenant_id=contract.tenant_id, contract=contract, year=py, month=pm)
+    previous_invoiced = Invoice.objects.filter(tenant_id=tenant_id, contract=OuterRef("ticket__contract"), year=py,
+                                               month=pm)
     late = (Q(date__lt=first, date__gte=first - timedelta(days=LATE_WORK_WINDOW_DAYS)) & Exists(invoiced_month)
             & Exists(previous_invoiced))
-    rows = (Intervention.objects.filter(tenant_id=contract.tenant_id, ticket__contract=contract)
+    rows = (Intervention.objects.filter(tenant_id=tenant_id, ticket__contract__in=list(increments))
             .filter(Q(date__gte=first, date__lte=last) | late)
             .annotate(billed=Subquery(billed))
             .select_related("ticket").only("id", "date", "minutes", "mode", "billable", "ticket_id",
-                                           "ticket__reference", "ticket__maintenance_type")
+                                           "ticket__reference", "ticket__maintenance_type", "ticket__contract_id")
             .order_by("date", "id"))
-    out: list[Work] = []
+    out: dict[int, list[Work]] = {pk: [] for pk in increments}
     for iv in rows:
+        contract_id = iv.ticket.contract_id
         now = iv.minutes if iv.billable else 0
         if iv.date >= first:
-            out.append(Work(iv, iv.date, iv.minutes, iv.billable, record_minutes=now))
+            out[contract_id].append(Work(iv, iv.date, iv.minutes, iv.billable, record_minutes=now))
             continue
         late_from = iv.date.replace(day=1)
         if iv.billed is None:  # never billed: all of it
-            out.append(Work(iv, first, iv.minutes, iv.billable, late_from=late_from, record_minutes=now))
+            out[contract_id].append(Work(iv, first, iv.minutes, iv.billable, late_from=late_from, record_minutes=now))
         elif now > iv.billed:  # edited upwards after it was billed: what it adds
+            increment = increments[contract_id]
             extra = rounded(now, increment) - rounded(iv.billed, increment)
             if extra > 0:
-                out.append(Work(iv, first, extra, True, late_from=late_from, record_minutes=now - iv.billed))
+                out[contract_id].append(Work(iv, first, extra, True, late_from=late_from,
+                                             record_minutes=now - iv.billed))
     return out
 
 

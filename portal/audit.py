@@ -58,10 +58,29 @@ def audit_log(
     """Append one event. `action` is `<entity>.<verb>` (e.g. `organization.update`).
 
     The IP comes from the request being served (None for tasks and commands)."""
+    event = audit_event(tenant=tenant, actor=actor, action=action, obj=obj, object_type=object_type,
+                        object_ref=object_ref, changes=changes, organization=organization)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    tenant,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_ref: str | None = None,
+    changes: dict | None = None,
+    organization=None,
+) -> AuditEvent:
+    """The event `audit_log` appends, built but not saved: a service that writes many
+    rows at once (the monthly run's batches) appends theirs with `audit_log_many`."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_ref = object_ref or str(getattr(obj, "reference", None) or obj.pk)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         tenant=tenant,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=(getattr(actor, "email", "") or "system") if actor is not None else "system",
@@ -72,3 +91,8 @@ def audit_log(
         changes=_jsonable(changes or {}),
         ip_address=current_ip.get(),
     )
+
+
+def audit_log_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by `audit_event`, in one statement."""
+    return AuditEvent.objects.bulk_create(events) if events else []
