@@ -7,22 +7,37 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.formatting import duration
 from sla.models import Priority
 from tickets.models import Ticket, TicketEventKind, TicketStatus
+
+
+def stamp(moment: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """An instant in the current zone, as the template filter `date:"d/m/Y H:i"` prints it
+    (`pattern` in strftime's words: numbers only, nothing to translate), for the long
+    lists of a page (conversation, history, timeline) without a filter call per cell."""
+    if moment is None:
+        return ""
+    return format(timezone.localtime(moment), pattern)
+
 
 # Below this much business time left, a badge counts it down; above, it gives the date.
 COUNTDOWN_UNDER = timedelta(hours=24)
 
 
 def _when(value: str | None) -> str:
+    """An ISO instant as `date_format(…, "D d/m H:i")` in the current zone and language
+    ("Mon 07/12 09:06"), without the template engine's format lookup (a badge shows it
+    once or twice, a page of the queue 50 to 100 times)."""
     if not value:
         return ""
     moment = timezone.localtime(datetime.fromisoformat(value))
-    return formats.date_format(moment, "D d/m H:i")
+    return f"{WEEKDAYS_ABBR[moment.weekday()]} {moment:%d/%m %H:%M}"
 
 
 class Clocks:
@@ -31,18 +46,35 @@ class Clocks:
 
     def __init__(self):
         self._by_policy: dict = {}
+        self._minutes: dict = {}
+        self._texts: dict = {}
+
+    def text(self, message) -> str:
+        """A lazy translation of this module, translated once for the page."""
+        found = self._texts.get(id(message))
+        if found is None:
+            found = self._texts[id(message)] = str(message)
+        return found
 
     def business_minutes(self, ticket: Ticket, start: datetime, end: datetime) -> int | None:
+        """Business minutes of the ticket's policy's calendar in [start, end), computed
+        once per (policy, start, end) for the page (tickets sharing a deadline share it)."""
         from sla.models import SlaPolicy
         from tickets.sla import _clock
 
         if ticket.sla_policy_id is None:
             return None
+        key = (ticket.sla_policy_id, start, end)
+        found = self._minutes.get(key)
+        if found is not None:
+            return found
         if ticket.sla_policy_id not in self._by_policy:
             policy = ticket.sla_policy if Ticket.sla_policy.is_cached(ticket) else \
                 SlaPolicy.objects.select_related("calendar").get(pk=ticket.sla_policy_id)
             self._by_policy[ticket.sla_policy_id] = _clock(policy)
-        return int(self._by_policy[ticket.sla_policy_id].business_time(start, end).total_seconds() // 60)
+        found = self._minutes[key] = \
+            int(self._by_policy[ticket.sla_policy_id].business_time(start, end).total_seconds() // 60)
+        return found
 
 
 def _due_metric(ticket: Ticket) -> tuple[str, dict] | None:
@@ -55,6 +87,20 @@ def _due_metric(ticket: Ticket) -> tuple[str, dict] | None:
     return min(running, key=lambda item: item[1]["deadline"])
 
 
+# The badges' words, translated once per page (Clocks.text) rather than once per row.
+_WAITING_YOURS = gettext_lazy("Waiting for your answer")
+_WAITING_CLIENT = gettext_lazy("Waiting for the client's answer")
+_PAUSED = gettext_lazy("The SLA clock is paused.")
+_OVERDUE = gettext_lazy("Overdue")
+_NO_SLA = gettext_lazy("No SLA")
+_RESPONSE = gettext_lazy("Response")
+_RESOLUTION = gettext_lazy("Resolution")
+_DUE_ON = gettext_lazy("Due on %(when)s")
+_OVERDUE_BY = gettext_lazy("overdue by %(time)s business")
+_OVERDUE_SINCE = gettext_lazy("overdue since %(when)s")
+_LEFT = gettext_lazy("%(time)s business")
+
+
 def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = None, clocks: Clocks | None = None
           ) -> dict:
     """The SLA badge: which metric it counts and what is left in business time (or the
@@ -62,32 +108,34 @@ def badge(ticket: Ticket, *, for_client: bool = False, now: datetime | None = No
     paused, done, none) and the exact deadline as its title."""
     if not ticket.is_open:
         return {"css": "done", "deadline": None, "label": ticket.get_status_display(), "title": ""}
+    clocks = clocks or Clocks()
+    text_of = clocks.text
     if ticket.sla_paused or ticket.status == TicketStatus.WAITING_ON_CLIENT:
-        label = _("Waiting for your answer") if for_client else _("Waiting for the client's answer")
-        return {"css": "paused", "deadline": None, "label": label, "title": _("The SLA clock is paused.")}
+        label = text_of(_WAITING_YOURS) if for_client else text_of(_WAITING_CLIENT)
+        return {"css": "paused", "deadline": None, "label": label, "title": text_of(_PAUSED)}
     due = _due_metric(ticket)
     if due is None:
         return {"css": "bad" if ticket.sla_breached else "none", "deadline": None,
-                "label": _("Overdue") if ticket.sla_breached else _("No SLA"), "title": ""}
+                "label": text_of(_OVERDUE) if ticket.sla_breached else text_of(_NO_SLA), "title": ""}
     name, metric = due
-    metric_label = _("Response") if name == "response" else _("Resolution")
+    metric_label = text_of(_RESPONSE) if name == "response" else text_of(_RESOLUTION)
     deadline = datetime.fromisoformat(metric["deadline"])
     now = now or timezone.now()
-    clocks = clocks or Clocks()
-    title = _("Due on %(when)s") % {"when": _when(metric["deadline"])}
+    when = _when(metric["deadline"])
+    title = text_of(_DUE_ON) % {"when": when}
     if metric.get("breached") or deadline <= now:
         late = clocks.business_minutes(ticket, deadline, now) if deadline <= now else 0
         if late is not None and timedelta(minutes=late) < COUNTDOWN_UNDER:
-            text = _("overdue by %(time)s business") % {"time": duration(late)}
+            text = text_of(_OVERDUE_BY) % {"time": duration(late)}
         else:
-            text = _("overdue since %(when)s") % {"when": _when(metric["deadline"])}
+            text = text_of(_OVERDUE_SINCE) % {"when": when}
         return {"css": "bad", "deadline": metric["deadline"], "label": f"{metric_label} · {text}", "title": title}
     left = clocks.business_minutes(ticket, now, deadline)
     css = "warn" if ticket.sla_warning else "ok"
     if left is not None and timedelta(minutes=left) < COUNTDOWN_UNDER:
-        text = _("%(time)s business") % {"time": duration(left)}
+        text = text_of(_LEFT) % {"time": duration(left)}
     else:
-        text = _when(metric["deadline"])
+        text = when
     return {"css": css, "deadline": metric["deadline"], "label": f"{metric_label} · {text}", "title": title}
 
 
@@ -96,6 +144,38 @@ def badges(tickets, *, for_client: bool = False, clocks: Clocks | None = None) -
     with the page's other lists)."""
     clocks, now = clocks or Clocks(), timezone.now()
     return [(t, badge(t, for_client=for_client, now=now, clocks=clocks)) for t in tickets]
+
+
+def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
+    """The provider's queue rows, ready to print (templates/tickets/snippets/queue_table.html):
+    plain values only, so that the template does no method call, include or reverse() per
+    row. The links are built from one reverse() per page, the choice labels read once."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    from sla.models import MaintenanceType
+
+    marker = "__ref__"
+    detail_head, detail_tail = reverse("ticket-detail", args=[marker]).split(marker)
+    take_head, take_tail = reverse("ticket-take", args=[marker]).split(marker)
+    types = {value: str(label) for value, label in MaintenanceType.choices}
+    statuses = {value: str(label) for value, label in TicketStatus.choices}
+    rows = []
+    for t, b in badges(tickets, clocks=clocks):
+        ref = quote(t.reference, safe="")
+        assignee = t.assignee
+        rows.append({
+            "reference": t.reference, "title": t.title, "breached": t.sla_breached,
+            "url": f"{detail_head}{ref}{detail_tail}",
+            "take_url": None if t.assignee_id else f"{take_head}{ref}{take_tail}",
+            "type": types.get(t.maintenance_type, t.maintenance_type),
+            "organization": str(t.organization), "priority": t.priority,
+            "status": statuses.get(t.status, t.status),
+            "assignee": assignee.display_name if assignee is not None else "",
+            "badge_css": b["css"], "badge_title": b["title"], "badge_label": b["label"],
+        })
+    return rows
 
 
 def history_rows(events) -> list[dict]:
@@ -126,7 +206,7 @@ def history_rows(events) -> list[dict]:
                 change = _("priority %(p)s") % {"p": word(e.kind, e.to_value)}
             else:
                 change = f"{word(e.kind, e.from_value)} → {word(e.kind, e.to_value)}"
-        rows.append({"at": e.at, "who": e.actor.display_name if e.actor_id and e.actor else _("System"),
+        rows.append({"at": e.at, "when": stamp(e.at), "who": e.actor.display_name if e.actor_id and e.actor else _("System"),
                      "what": e.get_kind_display(), "change": change, "why": e.reason})
     return rows
 

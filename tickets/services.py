@@ -165,6 +165,9 @@ def ticket_create(
                   changes={"title": ticket.title, "priority": ticket.priority, "contract": contract.reference})
     _notify(ticket, "created", actor=actor)
     _emit(ticket, "ticket.created")
+    # A new ticket has no rating: said here, so that whoever shows it (the API's answer
+    # reads `rating`) does not ask the database.
+    Ticket.rating.related.set_cached_value(ticket, None)
     return ticket
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from sla import state as sla_state
 from sla.models import SlaPolicy
@@ -103,6 +104,15 @@ def _metric_json(metric) -> dict | None:
 
 def apply_sla(ticket: Ticket, result) -> list[str]:
     """Copy an evaluation into the ticket's cache columns; returns the changed fields."""
+    values = cache_values(result)
+    changed = [k for k, v in values.items() if getattr(ticket, k) != v]
+    for k, v in values.items():
+        setattr(ticket, k, v)
+    return changed
+
+
+def cache_values(result) -> dict[str, Any]:
+    """The cache columns (CACHE_COLUMNS) an evaluation gives."""
     if result is None:
         values: dict[str, Any] = {"response_deadline": None, "resolution_deadline": None, "sla_due_at": None,
                                   "sla_breached": False, "sla_paused": False, "sla_warning": False,
@@ -121,10 +131,7 @@ def apply_sla(ticket: Ticket, result) -> list[str]:
             "sla_state": {"response": _metric_json(result.response), "resolution": _metric_json(result.resolution),
                           "paused": result.paused},
         }
-    changed = [k for k, v in values.items() if getattr(ticket, k) != v]
-    for k, v in values.items():
-        setattr(ticket, k, v)
-    return changed
+    return values
 
 
 def ticket_sla_refresh(ticket: Ticket, *, now: datetime, save: bool = True) -> Any:
@@ -163,7 +170,8 @@ def _wanted_events(result) -> list[tuple[str, str, int, datetime]]:
     return wanted
 
 
-def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[SlaEvent]:
+def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]], *,
+            existing: set | None = None) -> list[SlaEvent]:
     """Insert the events that do not exist yet, in bulk, and write their e-mails to the
     outbox in the same transaction (so a recorded breach is never left unannounced).
 
@@ -173,9 +181,8 @@ def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[S
     outbox, so nobody is notified twice either way."""
     if not rows:
         return []
-    ticket_ids = {t.pk for t, _ in rows}
-    existing = set(SlaEvent.objects.filter(ticket_id__in=ticket_ids).values_list(
-        "ticket_id", "metric", "kind", "target_version"))
+    if existing is None:  # the keys already recorded (the scan reads them itself)
+        existing = _existing_events({t.pk for t, _ in rows})
     new = [SlaEvent(tenant_id=t.tenant_id, ticket=t, metric=m, kind=k, target_version=v, at=at)
            for t, (m, k, v, at) in rows if (t.pk, m, k, v) not in existing]
     if not new:
@@ -191,6 +198,21 @@ def _record(rows: list[tuple[Ticket, tuple[str, str, int, datetime]]]) -> list[S
                    "priority": e.ticket.priority},
         "metric": e.metric, "at": e.at.isoformat()}) for e in new])
     return new
+
+
+def _ids_filter(ids) -> dict:
+    """`ticket_id` among `ids` as one array parameter on PostgreSQL (`unnest(%s)`): an
+    `__in` of thousands of ids costs Django a resolution per id (measured: a fifth of a
+    scan pass of 2,000 tickets)."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return {"ticket_id__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))}
+    return {"ticket_id__in": ids}
+
+
+def _existing_events(ticket_ids) -> set[tuple[int, str, str, int]]:
+    return set(SlaEvent.objects.filter(**_ids_filter(ticket_ids)).values_list(
+        "ticket_id", "metric", "kind", "target_version"))
 
 
 def record_sla_events(ticket: Ticket, result) -> list[SlaEvent]:
@@ -209,72 +231,96 @@ def sla_scan(*, now: datetime, batch: int = 5000) -> int:
     written or record a wrong breach), and two concurrent scans share the work instead
     of doing it twice. Returns the number of tickets evaluated."""
     with transaction.atomic():
+        # Plain rows, no model instances: the clock reads the policy and the history, the
+        # cache columns are compared and written back in bulk.
         due = list(
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(sla_next_check_at__lte=now)
-            .order_by("sla_next_check_at")[:batch]
+            .order_by("sla_next_check_at")
+            .values_list(*SCAN_COLUMNS)[:batch]
         )
         # Their few policies (with calendars) once each, not once per ticket: the clock of
         # each policy is built once below.
         policies = SlaPolicy.objects.select_related("calendar").in_bulk(
-            {t.sla_policy_id for t in due if t.sla_policy_id is not None})
-        for ticket in due:
-            if ticket.sla_policy_id is not None:
-                ticket.sla_policy = policies[ticket.sla_policy_id]
+            {row[2] for row in due if row[2] is not None})
         # The history of all of them in one query, as plain tuples: the clock reads six
         # columns, and building thousands of model instances cost a third of a pass.
-        history: dict[int, list[EventRow]] = {t.pk: [] for t in due}
+        history: dict[int, list[EventRow]] = {row[0]: [] for row in due}
         for ticket_id, *values in (
-            TicketEvent.objects.filter(ticket_id__in=list(history)).order_by("at", "id")
+            TicketEvent.objects.filter(**_ids_filter(history)).order_by("at", "id")
             .values_list("ticket_id", *EventRow._fields).iterator(chunk_size=5000)
         ):
             history[ticket_id].append(EventRow(*values))
         clocks: dict[int, Any] = {}
-        changed_rows: list[Ticket] = []
-        wanted: list[tuple[Ticket, tuple[str, str, int, datetime]]] = []
-        for ticket in due:
-            clock = None
-            if ticket.sla_policy_id is not None:
-                clock = clocks.get(ticket.sla_policy_id)
+        changed_rows: list[tuple[int, dict[str, Any]]] = []
+        wanted: list[tuple[tuple, tuple[str, str, int, datetime]]] = []
+        for row in due:
+            pk, policy_id = row[0], row[2]
+            result = None
+            if policy_id is not None:
+                policy = policies[policy_id]
+                clock = clocks.get(policy_id)
                 if clock is None:
-                    clock = clocks[ticket.sla_policy_id] = _clock(ticket.sla_policy)
-            result = ticket_sla_evaluate(ticket, now=now, events=history[ticket.pk], clock=clock)
-            if apply_sla(ticket, result):
-                changed_rows.append(ticket)
+                    clock = clocks[policy_id] = _clock(policy)
+                result = sla_state.evaluate(calendar=clock, events=state_events(None, history[pk]), now=now,
+                                            warning_percent=policy.warning_percent)
+            values = cache_values(result)
+            if any(current != values[name] for name, current in zip(CACHE_COLUMNS, row[-len(CACHE_COLUMNS):],
+                                                                    strict=True)):
+                changed_rows.append((pk, values))
             if result is not None:
-                wanted.extend((ticket, w) for w in _wanted_events(result))
-        _write_cache(changed_rows)
-        _record(wanted)
+                wanted.extend((row, w) for w in _wanted_events(result))
+        _write_cache_values(changed_rows)
+        if wanted:
+            # Only the tickets with a warning or breach not recorded yet become instances
+            # (the events and their notifications name them).
+            existing = _existing_events({row[0] for row, _w in wanted})
+            fresh = [(row, w) for row, w in wanted if (row[0], w[0], w[1], w[2]) not in existing]
+            if fresh:
+                tickets = {row[0]: Ticket(**dict(zip(SCAN_COLUMNS, row, strict=True))) for row, _w in fresh}
+                _record([(tickets[row[0]], w) for row, w in fresh], existing=existing)
     return len(due)
 
 
 CACHE_COLUMNS = ("response_deadline", "resolution_deadline", "sla_due_at", "sla_breached", "sla_paused",
                  "sla_warning", "sla_next_check_at", "sla_state")
+# What the scan reads of a due ticket: the cache columns last (compared with the new ones).
+SCAN_COLUMNS = ("id", "tenant_id", "sla_policy_id", "reference", "title", "status", "priority", *CACHE_COLUMNS)
 
 
 def _write_cache(tickets: list[Ticket]) -> None:
-    """Write the SLA cache columns of many tickets. On PostgreSQL one
-    `UPDATE … FROM (VALUES …)` per 1,000 rows (Django's bulk_update builds a CASE per
-    column and row, which measured ~0.3 ms a row); elsewhere bulk_update."""
-    if not tickets:
+    """Write the SLA cache columns of many tickets (their values as set on them)."""
+    _write_cache_values([(t.pk, {c: getattr(t, c) for c in CACHE_COLUMNS}) for t in tickets])
+
+
+def _write_cache_values(rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write the SLA cache columns of many tickets, given as (pk, {column: value}). On
+    PostgreSQL one `UPDATE … FROM (VALUES …)` per 1,000 rows (Django's bulk_update
+    builds a CASE per column and row, which measured ~0.3 ms a row); elsewhere
+    bulk_update."""
+    if not rows:
         return
     if connection.vendor != "postgresql":
+        tickets = []
+        for pk, values in rows:
+            ticket = Ticket(pk=pk)
+            for name, value in values.items():
+                setattr(ticket, name, value)
+            tickets.append(ticket)
         Ticket.objects.bulk_update(tickets, list(CACHE_COLUMNS), batch_size=500)
         return
+    # One statement, one array per column (unnest): the values are not spelled out one
+    # parameter per cell.
     sql_types = ("timestamptz", "timestamptz", "timestamptz", "boolean", "boolean", "boolean", "timestamptz", "jsonb")
     columns = ", ".join(f"{c} = v.{c}" for c in CACHE_COLUMNS)
-    casts = ", ".join(f"%s::{t}" for t in ("bigint", *sql_types))
+    arrays = ", ".join(f"%s::{t}[]" for t in ("bigint", *sql_types))
+    params: list[list[Any]] = [[pk for pk, _values in rows]]
+    for name in CACHE_COLUMNS[:-1]:
+        params.append([values[name] for _pk, values in rows])
+    params.append([json.dumps(values["sla_state"]) for _pk, values in rows])
     with connection.cursor() as cursor:
-        for start in range(0, len(tickets), 1000):
-            chunk = tickets[start:start + 1000]
-            values = ", ".join(f"({casts})" for _ in chunk)
-            params: list[Any] = []
-            for t in chunk:
-                params.append(t.pk)
-                params.extend(getattr(t, c) for c in CACHE_COLUMNS[:-1])
-                params.append(json.dumps(t.sla_state))
-            cursor.execute(
-                f"UPDATE tickets_ticket AS t SET {columns}, updated_at = now() "  # noqa: S608 — fixed column names
-                f"FROM (VALUES {values}) AS v(id, {', '.join(CACHE_COLUMNS)}) WHERE t.id = v.id",
-                params,
-            )
+        cursor.execute(
+            f"UPDATE tickets_ticket AS t SET {columns}, updated_at = now() "  # noqa: S608 — fixed column names
+            f"FROM unnest({arrays}) AS v(id, {', '.join(CACHE_COLUMNS)}) WHERE t.id = v.id",
+            params,
+        )

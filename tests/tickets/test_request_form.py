@@ -84,7 +84,7 @@ def test_it_sorts_the_queue_by_a_column(web, bob, cody, contract):
 
     response = web.as_(bob).get(PAGES, {"sort": "-ticket"})
 
-    assert [t.title for t, _badge in response.context["rows"]] == ["Alpha", "Bravo"]
+    assert [r["title"] for r in response.context["rows"]] == ["Alpha", "Bravo"]
 
 
 def test_it_refreshes_the_queue_every_minute_with_its_filters(web, bob, contract):

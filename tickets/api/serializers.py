@@ -55,6 +55,24 @@ class TicketSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+def ticket_rows(tickets) -> list[dict]:
+    """What `TicketSerializer` answers for each ticket, built directly: the queue's list
+    is the API's hot path, and the generic field machinery cost more than the SQL on a
+    page of 50 (the schema still comes from TicketSerializer; tests/tickets/test_api.py
+    checks both give the same)."""
+    moment = DateTimeField().to_representation  # the same zone and format as the serializer
+    return [{
+        "reference": t.reference, "title": t.title, "status": t.status, "priority": t.priority, "impact": t.impact,
+        "urgency": t.urgency, "maintenance_type": t.maintenance_type, "source": t.source,
+        "contract": t.contract.reference, "organization": t.organization.reference,
+        "assignee": t.assignee.email if t.assignee_id is not None else None,
+        "requester": t.requester.email if t.requester_id is not None else None,
+        "sla_due_at": moment(t.sla_due_at), "sla_breached": t.sla_breached, "sla_paused": t.sla_paused,
+        "sla_warning": t.sla_warning, "created_at": moment(t.created_at), "updated_at": moment(t.updated_at),
+        "resolved_at": moment(t.resolved_at), "closed_at": moment(t.closed_at),
+    } for t in tickets]
+
+
 class RatingSerializer(ModelSerializer):
     """The client's satisfaction with a closed ticket."""
 

@@ -34,6 +34,7 @@ from tickets.api.serializers import (
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
+    ticket_rows,
 )
 from tickets.models import CannedReply, Ticket, TicketSource
 
@@ -86,7 +87,11 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def list(self, request, *args, **kwargs):
         """Provider staff: the queue (breached first, nearest deadline first, paused last).
         Client admins: their organisation's tickets; client users: their own."""
-        return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(ticket_rows(queryset))
+        return self.get_paginated_response(ticket_rows(page))  # TicketSerializer's answer, built directly
 
     @extend_schema(responses=TicketDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
