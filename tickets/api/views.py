@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from tickets.api.serializers import (
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
+    WorkSerializer,
 )
 from tickets.models import CannedReply, Ticket, TicketSource
 
@@ -131,6 +132,34 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = StatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(services.ticket_change_status(ticket=ticket, actor=request.user, **data.validated_data))
+
+    @extend_schema(
+        request=WorkSerializer, responses=TicketDetailSerializer,
+        examples=[
+            OpenApiExample("Reply and keep working", request_only=True,
+                           value={"body": "I am looking at the server now.", "next_status": "in_progress"}),
+            OpenApiExample("Ask the client", request_only=True,
+                           value={"body": "Which printer shows the error?", "next_status": "waiting_on_client"}),
+            OpenApiExample("Log 45 minutes and resolve", request_only=True,
+                           value={"body": "Toner replaced, test page printed.", "next_status": "resolved",
+                                  "minutes": 45, "mode": "on_site", "billable": True}),
+        ])
+    @action(detail=True, methods=["post"])
+    def work(self, request, ticket_ref=None):
+        """The ticket page's composer in one call and one transaction (provider staff): a
+        reply or an internal note, the next status (keep in progress, wait for the
+        client, resolved) and optionally the time spent (an intervention whose
+        description is the message). Waiting on the client and resolving need a public
+        message (the question, or what was done): otherwise 400 naming `body` or
+        `internal`. A closed ticket answers 409; nothing is saved on any error."""
+        ticket = self.get_object()
+        require(request.membership, "ticket.work", ticket)  # the policy first: 403 before the body is read
+        data = WorkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values["minutes"] is None:
+            values["mode"] = ""
+        return self._detail(services.ticket_work(ticket=ticket, actor=request.user, **values))
 
     @extend_schema(request=RatingWriteSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
