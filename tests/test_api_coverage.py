@@ -98,15 +98,15 @@ ENDPOINTS.update({
     "ticket.work": ["tickets_work_create"],
     "dashboard.contracts": ["dashboard_contracts_retrieve"],
     "dashboard.service": ["dashboard_service_retrieve"],
+    "invoice.render_pdf": ["invoices_pdf_render_create"],
+    "member.reset_two_factor": ["members_reset_two_factor_create"],
+    "support_desk.edit": ["support_desk_retrieve", "support_desk_partial_update"],
 })
 
 NOT_YET: dict[str, str] = {
     "contract.list_renewals": "the renewals page; contracts_list filtered by status gives the same rows",
     "clause_template.save": "the clause library is edited on its page only",
     "hour_bank.sync": "a technician's refresh before logging work; the balance is synced every 15 minutes",
-    "invoice.render_pdf": "re-rendering an invoice PDF is a page button; issuing renders it",
-    "member.reset_two_factor": "resetting a member's two-factor device is a People page button only",
-    "support_desk.edit": "the support phone and hours are edited on their page only",
 }
 
 

@@ -121,6 +121,16 @@ class InvoiceViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMod
         services.payment_record(invoice=invoice, actor=request.user, **data.validated_data)
         return self._detail(invoice, status.HTTP_201_CREATED)
 
+    @extend_schema(summary="Render the invoice's Factur-X PDF again (queued; `pdf_status` follows it)",
+                   request=None, responses={202: InvoiceDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="pdf/render")
+    def render_pdf(self, request, invoice_ref=None):
+        """Queue the invoice's PDF for rendering again (account managers and tenant
+        administrators), e.g. after a failed render: `pdf_status` is `queued` until the
+        worker has rendered it. A draft has no PDF (400 naming `status`)."""
+        invoice = documents.invoice_pdf_request(invoice=self.get_object(), actor=request.user)
+        return self._detail(invoice, code=status.HTTP_202_ACCEPTED)
+
     @extend_schema(summary="The Factur-X PDF of an issued invoice (404 until it is rendered)",
                    responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], url_path="pdf")

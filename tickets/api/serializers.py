@@ -69,6 +69,14 @@ class RatingWriteSerializer(serializers.Serializer):
     comment = PlainTextField(required=False, allow_blank=True, max_length=2000, default=None)
 
 
+class SupportDeskSerializer(serializers.Serializer):
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                  help_text="Digits, spaces and + - . ( ) only.")
+    email = serializers.EmailField(required=False, allow_blank=True)
+    hours_note = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                       help_text="A sentence about the hours, shown to clients.")
+
+
 class WorkSerializer(serializers.Serializer):
     """The ticket page's composer in one call (tickets.services.ticket_work)."""
 

@@ -10,11 +10,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from contracts.selectors import contracts as contract_selectors
 from portal.api.idempotency import ConditionalMixin
 from portal.api.pagination import CursorOrPagePagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
+from portal.api.permissions import PolicyPermission
 from portal.api.visibility import for_viewer
 from portal.downloads import file_response
 from portal.models import Membership
@@ -31,6 +33,7 @@ from tickets.api.serializers import (
     PrioritySerializer,
     RatingWriteSerializer,
     StatusSerializer,
+    SupportDeskSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
@@ -294,3 +297,28 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def destroy(self, request, *args, **kwargs):
         desk.canned_reply_delete(reply=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SupportDeskApi(APIView):
+    """How clients reach the provider's support, as their home page shows it: the phone,
+    the e-mail and a note about the hours (tenant administrators; the hours themselves
+    come from each contract's business calendar)."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
+    permission_classes = [PolicyPermission("support_desk.edit")]
+
+    @extend_schema(responses=SupportDeskSerializer)
+    def get(self, request):
+        return Response(SupportDeskSerializer(selectors.support_desk(tenant=request.tenant)).data)
+
+    @extend_schema(request=SupportDeskSerializer, responses=SupportDeskSerializer,
+                   examples=[OpenApiExample("Phone and hours", request_only=True, value={
+                       "phone": "+33 4 78 00 00 00", "hours_note": "Emergencies on the same number at night."})])
+    def patch(self, request):
+        """Change the support contact (omitted fields are kept; audited)."""
+        current = selectors.support_desk(tenant=request.tenant)
+        data = SupportDeskSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = {"phone": current.phone, "hours_note": current.hours_note, "email": current.email,
+                  **data.validated_data}
+        return Response(SupportDeskSerializer(desk.support_desk_update(tenant=request.tenant, actor=request.user,
+                                                                       **values)).data)
