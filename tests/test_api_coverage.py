@@ -101,12 +101,12 @@ ENDPOINTS.update({
     "invoice.render_pdf": ["invoices_pdf_render_create"],
     "member.reset_two_factor": ["members_reset_two_factor_create"],
     "support_desk.edit": ["support_desk_retrieve", "support_desk_partial_update"],
+    "hour_bank.sync": ["contracts_hour_bank_sync_create"],
+    "contract.list_renewals": ["contracts_renewals_list"],
+    "clause_template.save": ["clause_templates_create", "clause_templates_partial_update"],
 })
 
 NOT_YET: dict[str, str] = {
-    "contract.list_renewals": "the renewals page; contracts_list filtered by status gives the same rows",
-    "clause_template.save": "the clause library is edited on its page only",
-    "hour_bank.sync": "a technician's refresh before logging work; the balance is synced every 15 minutes",
 }
 
 

@@ -157,6 +157,12 @@ class World:
             return str(reply.pk)
         if name == "account_id":
             return str(self.service_account.pk)
+        if name == "clause_template_id":
+            from contracts.models import ClauseTemplate
+
+            template = ClauseTemplate.objects.filter(tenant=self.tenant).first() or ClauseTemplate.objects.create(
+                tenant=self.tenant, kind="gdpr", language="en", title="Personal data", body="A sub-processor.")
+            return str(template.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

@@ -330,6 +330,24 @@ class HourBankApi(APIView):
                                             "blocks": _blocks(request, contract)}).data)
 
 
+class HourBankSyncApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
+
+    @extend_schema(summary="Bring the hour bank up to date with the work logged, then read it", request=None,
+                   responses=HourBankSerializer)
+    def post(self, request, contract_ref: str):
+        """What the contract's page does before showing the balance (provider staff): the
+        interventions of the previous month (until it is invoiced) and of this one are
+        drawn from the bank, and the 80 % / 100 % alerts sent. Idempotent; the balance is
+        otherwise synced every 15 minutes."""
+        contract = _hour_bank_contract(request, contract_ref)  # 404 first: another's contract is not there
+        require(request.membership, "hour_bank.sync", tenant=request.tenant)
+        services.hour_bank_sync(contract=contract, actor=request.user)
+        balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
+        return Response(HourBankSerializer({"contract": contract.reference, "balance_minutes": balance,
+                                            "blocks": _blocks(request, contract)}).data)
+
+
 class HourBankBlockListApi(APIView):
     api_area = "billing"  # token scope area (portal/api/permissions.py)
     permission_classes = [PolicyPermission("billing.read")]
