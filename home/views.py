@@ -13,6 +13,7 @@ from billing import selectors as billing_selectors
 from contracts.selectors import parties as party_selectors
 from home import dashboards
 from portal import selectors
+from portal.audit_display import sentences as audit_sentences
 from portal.decorators import tenant_required
 from portal.permissions import can
 from tickets import display as ticket_display
@@ -116,7 +117,7 @@ def dashboard(request):
         if can(membership, "membership.list"):
             context["member_count"] = selectors.membership_list(tenant=tenant).count()
         if can(membership, "audit.read"):
-            context["recent_events"] = selectors.audit_event_list(tenant=tenant)[:8]
+            context["recent_events"] = audit_sentences(selectors.audit_event_list(tenant=tenant)[:8])
         if can(membership, "organization.create"):
             context["recent_clients"] = orgs.filter(kind="client").order_by("-created_at")[:5]
     else:

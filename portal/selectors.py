@@ -77,7 +77,7 @@ def audit_event_list(*, tenant, action: str = "", object_ref: str = "", actor: s
         qs = qs.filter(object_ref__icontains=object_ref)
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
-    return qs.select_related("organization").order_by("-created_at", "-pk")
+    return qs.select_related("organization", "actor").order_by("-created_at", "-pk")
 
 
 def membership_list(*, tenant) -> QuerySet[Membership]:

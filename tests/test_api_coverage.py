@@ -98,19 +98,18 @@ ENDPOINTS.update({
     "webhook.list": ["webhooks_list", "webhooks_retrieve", "webhooks_deliveries_list"],
     "webhook.test": ["webhooks_test_create"],
     "webhook.update": ["webhooks_partial_update", "webhooks_secret_create"],
+    "ticket.work": ["tickets_work_create"],
+    "dashboard.contracts": ["dashboard_contracts_retrieve"],
+    "dashboard.service": ["dashboard_service_retrieve"],
+    "invoice.render_pdf": ["invoices_pdf_render_create"],
+    "member.reset_two_factor": ["members_reset_two_factor_create"],
+    "support_desk.edit": ["support_desk_retrieve", "support_desk_partial_update"],
+    "hour_bank.sync": ["contracts_hour_bank_sync_create"],
+    "contract.list_renewals": ["contracts_renewals_list"],
+    "clause_template.save": ["clause_templates_create", "clause_templates_partial_update"],
 })
 
 NOT_YET: dict[str, str] = {
-    "contract.list_renewals": "the renewals page; contracts_list filtered by status gives the same rows",
-    "clause_template.save": "the clause library is edited on its page only",
-    "hour_bank.sync": "a technician's refresh before logging work; the balance is synced every 15 minutes",
-    "invoice.render_pdf": "re-rendering an invoice PDF is a page button; issuing renders it",
-    "dashboard.contracts": "the account manager's dashboard: its figures come from contracts_list filters",
-    "dashboard.service": "the tenant admin's dashboard charts (SLA compliance, backlog): no endpoint yet",
-    "member.reset_two_factor": "resetting a member's two-factor device is a People page button only",
-    "support_desk.edit": "the support phone and hours are edited on their page only",
-    "ticket.work": "the one-submit composer is the page's; the API does the same in three calls "
-                   "(messages, status, interventions)",
 }
 
 

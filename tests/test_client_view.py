@@ -73,6 +73,7 @@ _CREDIT_NOTE = ["number", "issue_date", "reason", "currency", "net", "vat", "gro
 # Contracts: every term of the contract the client signed is in its PDF and on its page.
 ALLOWED: dict[str, set[str]] = {
     "/api/v1/me/": {"email", "full_name", "tenant", "tenant_slug", "role", "organization"},
+    "/api/v1/dashboard/": {"role", "tickets.open", "tickets.waiting"},
     "/api/v1/tokens/": {*_PAGE, *(f"results[].{f}" for f in _TOKEN)},
     "/api/v1/tokens/{token_prefix}/": set(_TOKEN),
     "/api/v1/organizations/": {*_PAGE, *(f"results[].{f}" for f in _ORGANIZATION)},

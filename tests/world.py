@@ -169,6 +169,12 @@ class World:
                     sender="stranger@hostile.test", subject="Held", reason="unknown_sender",
                     raw=b"From: stranger@hostile.test\r\nSubject: Held\r\n\r\nHello\r\n")
             return str(held.pk)
+        if name == "clause_template_id":
+            from contracts.models import ClauseTemplate
+
+            template = ClauseTemplate.objects.filter(tenant=self.tenant).first() or ClauseTemplate.objects.create(
+                tenant=self.tenant, kind="gdpr", language="en", title="Personal data", body="A sub-processor.")
+            return str(template.pk)
         raise AssertionError(f"no value for the path parameter {name}: add it to World.path_value")
 
     # -- valid values by field name, where the schema alone cannot give one ----------

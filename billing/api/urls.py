@@ -23,6 +23,7 @@ urlpatterns = [
          name="api-report-regenerate"),
     path("billing/settings/", views.BillingSettingsApi.as_view(), name="api-billing-settings"),
     path("contracts/<str:contract_ref>/hour-bank/", views.HourBankApi.as_view(), name="api-hour-bank"),
+    path("contracts/<str:contract_ref>/hour-bank/sync/", views.HourBankSyncApi.as_view(), name="api-hour-bank-sync"),
     path("contracts/<str:contract_ref>/hour-bank/blocks/", views.HourBankBlockListApi.as_view(),
          name="api-hour-bank-blocks"),
     path("contracts/<str:contract_ref>/hour-bank/ledger/", views.HourBankLedgerApi.as_view(),

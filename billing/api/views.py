@@ -121,6 +121,16 @@ class InvoiceViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMod
         services.payment_record(invoice=invoice, actor=request.user, **data.validated_data)
         return self._detail(invoice, status.HTTP_201_CREATED)
 
+    @extend_schema(summary="Render the invoice's Factur-X PDF again (queued; `pdf_status` follows it)",
+                   request=None, responses={202: InvoiceDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="pdf/render")
+    def render_pdf(self, request, invoice_ref=None):
+        """Queue the invoice's PDF for rendering again (account managers and tenant
+        administrators), e.g. after a failed render: `pdf_status` is `queued` until the
+        worker has rendered it. A draft has no PDF (400 naming `status`)."""
+        invoice = documents.invoice_pdf_request(invoice=self.get_object(), actor=request.user)
+        return self._detail(invoice, code=status.HTTP_202_ACCEPTED)
+
     @extend_schema(summary="The Factur-X PDF of an issued invoice (404 until it is rendered)",
                    responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"], url_path="pdf")
@@ -315,6 +325,24 @@ class HourBankApi(APIView):
     @extend_schema(summary="The hour bank of a contract: its balance and blocks", responses=HourBankSerializer)
     def get(self, request, contract_ref: str):
         contract = _hour_bank_contract(request, contract_ref)
+        balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
+        return Response(HourBankSerializer({"contract": contract.reference, "balance_minutes": balance,
+                                            "blocks": _blocks(request, contract)}).data)
+
+
+class HourBankSyncApi(APIView):
+    api_area = "billing"  # token scope area (portal/api/permissions.py)
+
+    @extend_schema(summary="Bring the hour bank up to date with the work logged, then read it", request=None,
+                   responses=HourBankSerializer)
+    def post(self, request, contract_ref: str):
+        """What the contract's page does before showing the balance (provider staff): the
+        interventions of the previous month (until it is invoiced) and of this one are
+        drawn from the bank, and the 80 % / 100 % alerts sent. Idempotent; the balance is
+        otherwise synced every 15 minutes."""
+        contract = _hour_bank_contract(request, contract_ref)  # 404 first: another's contract is not there
+        require(request.membership, "hour_bank.sync", tenant=request.tenant)
+        services.hour_bank_sync(contract=contract, actor=request.user)
         balance = selectors.hour_bank_balance(tenant=request.tenant, viewer=request.membership, contract=contract)
         return Response(HourBankSerializer({"contract": contract.reference, "balance_minutes": balance,
                                             "blocks": _blocks(request, contract)}).data)

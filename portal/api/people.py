@@ -88,6 +88,15 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         member = people.member_reactivate(member=self.get_object(), actor=request.user)
         return Response(MemberSerializer(member).data)
 
+    @extend_schema(request=None, responses=MemberSerializer)
+    @action(detail=True, methods=["post"], url_path="reset-two-factor")
+    def reset_two_factor(self, request, member_id=None):
+        """Remove the member's authenticator and recovery codes (a lost phone; tenant
+        administrators): they log in with their password alone, or enrol again where the
+        tenant requires two-factor authentication. Audited when there was one."""
+        member = people.member_reset_two_factor(member=self.get_object(), actor=request.user)
+        return Response(MemberSerializer(member).data)
+
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Open invitations (pending or expired). POST invites someone by e-mail with a role

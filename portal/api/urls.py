@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from home import api as home_api
 from portal.api import people, views
 
 router = SimpleRouter()
@@ -16,6 +17,9 @@ urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("settings/", views.TenantSettingsApi.as_view(), name="api-tenant-settings"),
     path("login-lockouts/", views.LoginLockoutsApi.as_view(), name="api-login-lockouts"),
+    path("dashboard/", home_api.DashboardApi.as_view(), name="api-dashboard"),
+    path("dashboard/contracts/", home_api.DashboardContractsApi.as_view(), name="api-dashboard-contracts"),
+    path("dashboard/service/", home_api.DashboardServiceApi.as_view(), name="api-dashboard-service"),
     *router.urls,
     path("", include("contracts.api.urls")),
     path("", include("sla.api.urls")),

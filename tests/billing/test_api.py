@@ -4,6 +4,8 @@ project's one error shape and in the OpenAPI schema."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -217,3 +219,21 @@ def test_it_refuses_minutes_beyond_the_bound_naming_the_field(api, alice, bank, 
             "price": "1.00", "bought_on": "2026-02-01"}
     response = api.as_(alice).post(f"/api/v1/contracts/{bank.reference}/{path}", body, format="json")
     assert (response.status_code, list(response.json()["error"]["fields"])) == (400, ["minutes"])
+
+
+def test_a_technician_brings_the_hour_bank_up_to_date_before_reading_it(api, bob, cody, bank):
+    import time_machine
+
+    ticket = bf.ticket(actor=cody, contract=bank, day=date(2026, 3, 2))
+    bf.work(ticket=ticket, actor=bob, day=date(2026, 3, 3), minutes=50)
+    with time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False):
+        response = api.as_(bob).post(f"/api/v1/contracts/{bank.reference}/hour-bank/sync/")
+    assert (response.status_code, response.json()["balance_minutes"]) == (200, 540)
+
+
+def test_a_client_may_not_sync_the_hour_bank(api, clara, bank):
+    assert api.as_(clara).post(f"/api/v1/contracts/{bank.reference}/hour-bank/sync/").status_code == 403
+
+
+def test_another_tenant_does_not_find_the_hour_bank_to_sync(api, carol, bank):
+    assert api.as_(carol).post(f"/api/v1/contracts/{bank.reference}/hour-bank/sync/").status_code == 404

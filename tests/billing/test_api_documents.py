@@ -129,3 +129,19 @@ def test_it_refuses_regenerating_to_a_client(api, clara, report):
 def test_it_refuses_regenerating_a_month_not_over(api, amy, contract):
     response = api.as_(amy).post(f"/api/v1/reports/{contract.reference}/2099-01/regenerate/")
     assert (response.status_code, list(response.json()["error"]["fields"])) == (400, ["month"])
+
+
+# --------------------------------------------------------------------------- render again
+
+
+def test_an_account_manager_queues_an_invoice_pdf_again(api, amy, issued):
+    response = api.as_(amy).post(f"/api/v1/invoices/{issued.number}/pdf/render/")
+    assert (response.status_code, response.json()["pdf_status"]) == (202, "queued")
+
+
+def test_a_client_may_not_render_an_invoice_pdf(api, clara, issued):
+    assert api.as_(clara).post(f"/api/v1/invoices/{issued.number}/pdf/render/").status_code == 403
+
+
+def test_another_tenant_does_not_find_the_invoice_to_render(api, carol, issued):
+    assert api.as_(carol).post(f"/api/v1/invoices/{issued.number}/pdf/render/").status_code == 404

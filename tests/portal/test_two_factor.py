@@ -170,3 +170,19 @@ def test_the_reset_is_audited(alice, bob):
     _enrol(bob)
     people.member_reset_two_factor(member=bob.membership, actor=alice)
     assert AuditEvent.objects.filter(action="member.two_factor_reset", object_ref=bob.email).exists()
+
+
+def test_a_tenant_admin_resets_a_members_two_factor_through_the_api(api, alice, bob):
+    _enrol(bob)
+    response = api.as_(alice).post(f"/api/v1/members/{bob.membership.pk}/reset-two-factor/")
+    assert (response.status_code, two_factor.two_factor_enabled(bob)) == (200, False)
+
+
+def test_a_technician_may_not_reset_a_members_two_factor_through_the_api(api, alice, bob):
+    _enrol(alice)
+    assert api.as_(bob).post(f"/api/v1/members/{alice.membership.pk}/reset-two-factor/").status_code in (403, 404)
+
+
+def test_another_tenant_does_not_find_the_member_to_reset(api, carol, bob):
+    _enrol(bob)
+    assert api.as_(carol).post(f"/api/v1/members/{bob.membership.pk}/reset-two-factor/").status_code == 404

@@ -87,6 +87,38 @@ class RatingWriteSerializer(serializers.Serializer):
     comment = PlainTextField(required=False, allow_blank=True, max_length=2000, default=None)
 
 
+class SupportDeskSerializer(serializers.Serializer):
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                  help_text="Digits, spaces and + - . ( ) only.")
+    email = serializers.EmailField(required=False, allow_blank=True)
+    hours_note = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                       help_text="A sentence about the hours, shown to clients.")
+
+
+class WorkSerializer(serializers.Serializer):
+    """The ticket page's composer in one call (tickets.services.ticket_work)."""
+
+    body = PlainTextField(required=False, allow_blank=True, default="",
+                          help_text="The reply, or the internal note; the question for the client when waiting on "
+                                    "them, what was done when resolving (both public), the work's description when "
+                                    "`minutes` is given.")
+    internal = serializers.BooleanField(required=False, default=False,
+                                        help_text="An internal note, never shown to the client.")
+    next_status = serializers.ChoiceField(
+        choices=[("in_progress", "in_progress"), ("waiting_on_client", "waiting_on_client"),
+                 ("resolved", "resolved")], required=False, default="in_progress",
+        help_text="What happens next: keep in progress, wait for the client's answer (the SLA pauses) or resolved "
+                  "(the client is asked to accept).")
+    minutes = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                       max_value=24 * 60, help_text="Time spent, logged as an intervention today.")
+    mode = serializers.ChoiceField(choices=InterventionMode.choices, required=False, default=InterventionMode.REMOTE,
+                                   help_text="The intervention's mode, when `minutes` is given.")
+    billable = serializers.BooleanField(required=False, default=True,
+                                        help_text="Whether the logged time is billable.")
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                            help_text="A retried call with the same key changes nothing more.")
+
+
 class TicketDetailSerializer(TicketSerializer):
     covered_item = serializers.CharField(source="covered_item.name", allow_null=True, default=None)
     sla = serializers.SerializerMethodField()

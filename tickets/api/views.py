@@ -6,15 +6,17 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from contracts.selectors import contracts as contract_selectors
 from portal.api.idempotency import ConditionalMixin
 from portal.api.pagination import CursorOrPagePagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
+from portal.api.permissions import PolicyPermission
 from portal.api.visibility import for_viewer
 from portal.downloads import file_response
 from portal.models import Membership
@@ -31,9 +33,11 @@ from tickets.api.serializers import (
     PrioritySerializer,
     RatingWriteSerializer,
     StatusSerializer,
+    SupportDeskSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
+    WorkSerializer,
     ticket_rows,
 )
 from tickets.models import CannedReply, Ticket, TicketSource
@@ -136,6 +140,34 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data = StatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._detail(services.ticket_change_status(ticket=ticket, actor=request.user, **data.validated_data))
+
+    @extend_schema(
+        request=WorkSerializer, responses=TicketDetailSerializer,
+        examples=[
+            OpenApiExample("Reply and keep working", request_only=True,
+                           value={"body": "I am looking at the server now.", "next_status": "in_progress"}),
+            OpenApiExample("Ask the client", request_only=True,
+                           value={"body": "Which printer shows the error?", "next_status": "waiting_on_client"}),
+            OpenApiExample("Log 45 minutes and resolve", request_only=True,
+                           value={"body": "Toner replaced, test page printed.", "next_status": "resolved",
+                                  "minutes": 45, "mode": "on_site", "billable": True}),
+        ])
+    @action(detail=True, methods=["post"])
+    def work(self, request, ticket_ref=None):
+        """The ticket page's composer in one call and one transaction (provider staff): a
+        reply or an internal note, the next status (keep in progress, wait for the
+        client, resolved) and optionally the time spent (an intervention whose
+        description is the message). Waiting on the client and resolving need a public
+        message (the question, or what was done): otherwise 400 naming `body` or
+        `internal`. A closed ticket answers 409; nothing is saved on any error."""
+        ticket = self.get_object()
+        require(request.membership, "ticket.work", ticket)  # the policy first: 403 before the body is read
+        data = WorkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values["minutes"] is None:
+            values["mode"] = ""
+        return self._detail(services.ticket_work(ticket=ticket, actor=request.user, **values))
 
     @extend_schema(request=RatingWriteSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -270,3 +302,28 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def destroy(self, request, *args, **kwargs):
         desk.canned_reply_delete(reply=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SupportDeskApi(APIView):
+    """How clients reach the provider's support, as their home page shows it: the phone,
+    the e-mail and a note about the hours (tenant administrators; the hours themselves
+    come from each contract's business calendar)."""
+    api_area = "admin"  # token scope area (portal/api/permissions.py)
+    permission_classes = [PolicyPermission("support_desk.edit")]
+
+    @extend_schema(responses=SupportDeskSerializer)
+    def get(self, request):
+        return Response(SupportDeskSerializer(selectors.support_desk(tenant=request.tenant)).data)
+
+    @extend_schema(request=SupportDeskSerializer, responses=SupportDeskSerializer,
+                   examples=[OpenApiExample("Phone and hours", request_only=True, value={
+                       "phone": "+33 4 78 00 00 00", "hours_note": "Emergencies on the same number at night."})])
+    def patch(self, request):
+        """Change the support contact (omitted fields are kept; audited)."""
+        current = selectors.support_desk(tenant=request.tenant)
+        data = SupportDeskSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = {"phone": current.phone, "hours_note": current.hours_note, "email": current.email,
+                  **data.validated_data}
+        return Response(SupportDeskSerializer(desk.support_desk_update(tenant=request.tenant, actor=request.user,
+                                                                       **values)).data)

@@ -19,7 +19,7 @@ from contracts.models import (
     ItemCategory,
     RenewalMode,
 )
-from portal.api.fields import BlankAsNullChoiceField, DateField, ModelSerializer
+from portal.api.fields import BlankAsNullChoiceField, DateField, ModelSerializer, PlainTextField
 from sla.models import MaintenanceType
 
 
@@ -230,3 +230,22 @@ class ClauseTemplateSerializer(ModelSerializer):
     class Meta:
         model = ClauseTemplate
         fields = ["id", "kind", "language", "title", "body"]
+
+
+class ClauseTemplateInputSerializer(serializers.Serializer):
+    """A clause of the library, created or changed (PATCH: the fields given only)."""
+
+    kind = serializers.ChoiceField(choices=ClauseKind.choices)
+    language = serializers.ChoiceField(choices=DOCUMENT_LANGUAGES, default="fr")
+    title = serializers.CharField(max_length=200)
+    body = PlainTextField()
+    is_active = serializers.BooleanField(default=True, help_text="An inactive clause is no longer offered for "
+                                                                 "new contracts.")
+
+
+class RenewalSerializer(serializers.Serializer):
+    contract = ContractSerializer()
+    next_notice_deadline = DateField(read_only=True, allow_null=True,
+                                     help_text="The last day to give notice before the contract renews itself.")
+    ends_on = DateField(read_only=True, allow_null=True, help_text="The contract's end when it does not renew.")
+    days_to_notice = serializers.IntegerField(allow_null=True)

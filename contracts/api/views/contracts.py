@@ -17,11 +17,13 @@ from contracts.api.serializers.contracts import (
     ActivateSerializer,
     AmendSerializer,
     ClausesSerializer,
+    ClauseTemplateInputSerializer,
     ClauseTemplateSerializer,
     ContractDetailSerializer,
     ContractSerializer,
     ContractWriteSerializer,
     DocumentSerializer,
+    RenewalSerializer,
     RenewSerializer,
     ScopeSerializer,
     SuspendSerializer,
@@ -72,6 +74,20 @@ class ContractViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
+
+    @extend_schema(responses=RenewalSerializer(many=True), filters=False)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def renewals(self, request):
+        """The renewals page (provider staff): the active or suspended contracts whose
+        notice deadline, or end when they do not renew, falls in the next 90 days,
+        nearest first."""
+        require(request.membership, "contract.list_renewals", tenant=request.tenant)
+        today = timezone.localdate()
+        rows = selectors.contracts_with_notice_within(tenant=request.tenant, viewer=request.membership, today=today)
+        return Response(RenewalSerializer([
+            {"contract": contract, "next_notice_deadline": info.get("next_notice_deadline"),
+             "ends_on": info.get("ends_on") or contract.end_date, "days_to_notice": info.get("days_to_notice")}
+            for contract, info in rows], many=True).data)
 
     # -- references in the body name their field when they do not resolve -------------
 
@@ -242,12 +258,44 @@ class ContractViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMo
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("language", str, enum=["fr", "en"], description="Only clauses in this language")]))
 class ClauseTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The tenant's clause library (provider staff). Filter: `language`."""
+    """The tenant's clause library (provider staff). Filter: `language`. Account managers
+    and tenant administrators add clauses and change them; contracts keep their own
+    copies, so a change never alters a contract already drafted."""
     api_area = "contracts"  # token scope area (portal/api/permissions.py)
 
     serializer_class = ClauseTemplateSerializer
     queryset = ClauseTemplate.objects.none()
+    lookup_url_kwarg = "clause_template_id"
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.clause_template_list(tenant=self.request.tenant, viewer=self.request.membership,
                                               language=self.request.query_params.get("language", ""))
+
+    def get_object(self):
+        template = selectors.clause_template_list(
+            tenant=self.request.tenant, viewer=self.request.membership, active_only=False,
+        ).filter(pk=self.kwargs["clause_template_id"]).first()
+        if template is None:
+            raise Http404
+        return template
+
+    @extend_schema(request=ClauseTemplateInputSerializer, responses={201: ClauseTemplateSerializer})
+    def create(self, request):
+        """Add a clause to the library."""
+        require(request.membership, "clause_template.save", tenant=request.tenant)
+        data = ClauseTemplateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        template = services.clause_template_save(tenant=request.tenant, actor=request.user, **data.validated_data)
+        return Response(ClauseTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClauseTemplateInputSerializer(partial=True), responses=ClauseTemplateSerializer)
+    def partial_update(self, request, clause_template_id=None):
+        """Change a clause of the library (the fields given only; audited)."""
+        template = self.get_object()
+        require(request.membership, "clause_template.save", tenant=request.tenant)
+        data = ClauseTemplateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        template = services.clause_template_save(tenant=request.tenant, actor=request.user, template=template,
+                                                 **data.validated_data)
+        return Response(ClauseTemplateSerializer(template).data)
