@@ -25,7 +25,7 @@ DIFF_ACTIONS = frozenset({
     "calendar.update", "clause_template.create", "clause_template.update", "contact.update", "contract.amend",
     "contract.clause_update", "contract.update", "organization.update", "priority_matrix.update",
     "sla_policy.update", "tenant.settings", "user.preferences", "billing.settings", "webhook.update",
-    "canned_reply.update", "support_desk.update", "member.role",
+    "canned_reply.update", "support_desk.update", "member.role", "mailbox.update",
 })
 # Keys written as [old, new] by any action.
 TRANSITION_KEYS = frozenset({"status", "priority", "assignee", "monthly_fee"})
@@ -95,6 +95,9 @@ ACTION_LABELS = {
     "sla_policy.create": gettext_lazy("%(actor)s created the SLA policy %(object)s"),
     "sla_policy.update": gettext_lazy("%(actor)s changed the SLA policy %(object)s"),
     "support_desk.update": gettext_lazy("%(actor)s changed the support phone and hours"),
+    "mailbox.update": gettext_lazy("%(actor)s changed the support mailbox"),
+    "mail_quarantine.release": gettext_lazy("%(actor)s released the held e-mail %(object)s"),
+    "mail_quarantine.discard": gettext_lazy("%(actor)s discarded the held e-mail %(object)s"),
     "tenant.settings": gettext_lazy("%(actor)s changed the portal settings"),
     "ticket.assign": gettext_lazy("%(actor)s assigned ticket %(object)s"),
     "ticket.create": gettext_lazy("%(actor)s opened ticket %(object)s"),

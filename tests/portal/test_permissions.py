@@ -585,6 +585,8 @@ CASES: dict[str, list[Case]] = {
         "contract": w.bank, "today": BILLING_TODAY})],
     "billing.services.billing_run_contract": [Case("billing.run", lambda w: {
         "contract": w.active, "year": 2026, "month": 4, "today": BILLING_TODAY})],
+    "billing.services.billing_run_batch": [Case("billing.run", lambda w: {
+        "tenant": w.tenant, "contract_ids": [w.active.pk], "year": 2026, "month": 4, "today": BILLING_TODAY})],
     "billing.services.billing_run_month": [Case("billing.run", lambda w: {
         "tenant": w.tenant, "year": 2026, "month": 4, "today": BILLING_TODAY})],
     "billing.services.billing_run_dispatch": [Case("billing.run", lambda w: {
