@@ -18,25 +18,19 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
+from sla import config_cache
 from sla import state as sla_state
 from sla.models import SlaPolicy
-from sla.selectors import calendar_clock
 from tickets.models import SlaEvent, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
-_clock_cache: dict[tuple[int, Any], Any] = {}
+# The tenant's SLA configuration read once per process (sla.config_cache; tests clear it).
+_clock_cache = config_cache._entries
 
 
 def _clock(policy):
-    """The versioned clock of a policy's calendar, cached by the calendar's last version
-    (a new version changes the key, so an edit is seen at once)."""
-    versions = list(policy.calendar.versions.all())
-    key = (policy.calendar_id, tuple((v.pk, v.effective_from) for v in versions))
-    clock = _clock_cache.get(key)
-    if clock is None:
-        if len(_clock_cache) > 256:
-            _clock_cache.clear()
-        clock = _clock_cache[key] = calendar_clock(policy.calendar)
-    return clock
+    """The versioned clock of a policy's calendar, kept while the tenant's SLA configuration
+    is unchanged (a new calendar version gives it a new token, so an edit is seen at once)."""
+    return config_cache.clock(policy.calendar)
 
 
 class EventRow(NamedTuple):
