@@ -134,6 +134,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 ASGI_APPLICATION = "portal.asgi.application"
+# Django's widget markup, its plain widgets written without the template engine.
+FORM_RENDERER = "portal.form_renderer.PortalFormRenderer"
 
 TEMPLATES = [
     {

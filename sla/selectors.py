@@ -76,11 +76,11 @@ def policy_get(*, tenant, viewer: Membership, code: str) -> SlaPolicy:
     return get_for_tenant(policy_list(tenant=tenant, viewer=viewer), tenant, code=code)
 
 
-def target_for(policy: SlaPolicy, *, priority: str, maintenance_type: str = "") -> SlaTarget | None:
+def target_for(policy: SlaPolicy, *, priority: str, maintenance_type: str = "", targets=None) -> SlaTarget | None:
     """The target of `priority` for `maintenance_type`, else the policy's general one
-    for that priority, else None (no SLA for it)."""
+    for that priority, else None (no SLA for it). `targets`: the policy's, when in hand."""
     general = None
-    for target in policy.targets.all():
+    for target in policy.targets.all() if targets is None else targets:
         if target.priority != priority:
             continue
         if target.maintenance_type == maintenance_type and maintenance_type:
@@ -99,7 +99,10 @@ def priority_matrix(*, tenant) -> dict[tuple[str, str], str]:
 
 
 def priority_for(*, tenant, impact: str, urgency: str) -> str:
-    return priority_matrix(tenant=tenant)[(impact, urgency)]
+    """The matrix's cell (the tenant's matrix as this process holds it: sla.config_cache)."""
+    from sla import config_cache
+
+    return config_cache.priority_matrix(getattr(tenant, "pk", tenant))[(impact, urgency)]
 
 
 def policy_simulate(*, policy: SlaPolicy, start: datetime, priority: str, maintenance_type: str = "") -> dict:

@@ -18,7 +18,7 @@ from portal import validators
 from portal.audit import audit_log, changed, snapshot
 from portal.permissions import require
 from portal.tenancy import assert_same_tenant
-from sla import clock
+from sla import clock, config_cache
 from sla.models import (
     ITIL_DEFAULT_MATRIX,
     BusinessCalendar,
@@ -249,6 +249,7 @@ def _target_rows(policy: SlaPolicy) -> list[dict[str, Any]]:
 def _save_targets(policy: SlaPolicy, rows: list[dict[str, Any]]) -> None:
     SlaTarget.objects.filter(tenant_id=policy.tenant_id, policy=policy).delete()
     SlaTarget.objects.bulk_create([SlaTarget(tenant_id=policy.tenant_id, policy=policy, **row) for row in rows])
+    config_cache.touch(policy.tenant_id)  # bulk_create sends no post_save
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from portal.exceptions import ApplicationError, ConflictError, UnprocessableErro
 from portal.permissions import SYSTEM, can, require
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
+from sla import config_cache
 from sla.models import Level, MaintenanceType, Priority
 from sla.selectors import priority_for, target_for
 from tickets.attachments import attachment_add, attachment_matches
@@ -89,7 +90,8 @@ def _emit(ticket: Ticket, event_type: str, **extra) -> None:
 def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
     if ticket.sla_policy is None:
         return None, None
-    target = target_for(ticket.sla_policy, priority=ticket.priority, maintenance_type=ticket.maintenance_type)
+    target = target_for(ticket.sla_policy, priority=ticket.priority, maintenance_type=ticket.maintenance_type,
+                        targets=config_cache.targets(ticket.sla_policy))
     if target is None:
         return None, None
     return target.response_minutes, target.resolution_minutes

@@ -18,24 +18,31 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
+from sla import config_cache
 from sla import state as sla_state
 from sla.models import SlaPolicy
 from sla.selectors import calendar_clock
 from tickets.models import SlaEvent, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
-_clock_cache: dict[tuple[int, Any], Any] = {}
+# The tenant's SLA configuration read once per process (sla.config_cache; tests clear it).
+_clock_cache: dict[Any, Any] = config_cache._entries
 
 
 def _clock(policy):
-    """The versioned clock of a policy's calendar, cached by the calendar's last version
-    (a new version changes the key, so an edit is seen at once)."""
-    versions = list(policy.calendar.versions.all())
-    key = (policy.calendar_id, tuple((v.pk, v.effective_from) for v in versions))
-    clock = _clock_cache.get(key)
+    """The versioned clock of a policy's calendar. With the calendar's versions in hand
+    (prefetched: the ticket page), cached by those versions; else kept while the tenant's
+    SLA configuration is unchanged (sla.config_cache: a new calendar version gives it a
+    new token, so an edit is seen at once) without reading the versions."""
+    calendar = policy.calendar
+    if "versions" not in getattr(calendar, "_prefetched_objects_cache", {}):
+        return config_cache.clock(calendar)
+    key = (policy.calendar_id, tuple((v.pk, v.effective_from) for v in calendar.versions.all()))
+    by_versions = _clock_cache.setdefault("by-versions", {})
+    clock = by_versions.get(key)
     if clock is None:
-        if len(_clock_cache) > 256:
-            _clock_cache.clear()
-        clock = _clock_cache[key] = calendar_clock(policy.calendar)
+        if len(by_versions) > 256:
+            by_versions.clear()
+        clock = by_versions[key] = calendar_clock(calendar)
     return clock
 
 
