@@ -43,6 +43,7 @@ from billing import charts, facturx
 from billing.models import CreditNote, Invoice, InvoiceStatus, MonthlyReport, PdfStatus
 from portal import formatting
 from portal.celery import enqueue_on_commit
+from portal.pdf import html_to_pdf as render_html_to_pdf
 from portal.permissions import SYSTEM, require
 
 logger = logging.getLogger(__name__)
@@ -93,11 +94,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def html_to_pdf(html: str, *, pdf_a: bool = False) -> tuple[bytes, int]:
     """The PDF bytes and its number of pages (PDF/A-3b for invoices)."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    options = {"pdf_variant": "pdf/a-3b"} if pdf_a else {}
-    return document.write_pdf(**options), len(document.pages)
+    return render_html_to_pdf(html, pdf_variant="pdf/a-3b" if pdf_a else None)
 
 
 def _error_text(exc: BaseException) -> str:

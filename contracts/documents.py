@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from contracts.display import shown_value
 from contracts.models import Amendment, Contract, ContractDocument, DocumentStatus
 from portal.celery import enqueue_on_commit
+from portal.pdf import html_to_pdf
 from portal.permissions import require
 
 logger = logging.getLogger(__name__)
@@ -156,10 +157,7 @@ def _day_minutes(calendar) -> int | None:
 
 def render_pdf(html: str) -> tuple[bytes, int]:
     """The PDF bytes and the number of pages."""
-    from weasyprint import HTML
-
-    rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    return rendered.write_pdf(), len(rendered.pages)
+    return html_to_pdf(html)
 
 
 def document_render(*, document_id: int, tenant_id: int) -> ContractDocument | None:
