@@ -82,6 +82,12 @@ class Ticket(TenantOwnedModel):
             # The technicians' queue: open tickets of a tenant, breached first, nearest deadline first.
             models.Index(fields=["tenant", "-sla_breached", "sla_paused", "sla_due_at", "id"],
                          name="ticket_queue", condition=Q(status__in=["new", "in_progress", "waiting_on_client"])),
+            # A technician's own open tickets in queue order (the dashboard's "mine by urgency",
+            # the queue's "Mine"): a top-15 straight from the index, not a sort of every ticket
+            # they hold (23 ms -> 0.4 ms for 14,864 open tickets of one technician at 10 M).
+            models.Index(fields=["tenant", "assignee", "-sla_breached", "sla_paused", "sla_due_at", "id"],
+                         name="ticket_queue_assignee",
+                         condition=Q(status__in=["new", "in_progress", "waiting_on_client"])),
             # The SLA scan: rows whose next check is due, across tenants.
             models.Index(fields=["sla_next_check_at"], name="ticket_sla_scan",
                          condition=Q(sla_next_check_at__isnull=False)),
