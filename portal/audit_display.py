@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -190,21 +193,58 @@ def readable(value: Any) -> str:
     return str(value)
 
 
-def change_lines(action: str, changes: Any) -> list[tuple[str, str]]:
-    """The (field, text) lines of one event's changes; `old → new` for a change."""
+@cache
+def _models_by_name() -> dict[str, Any]:
+    """The portal's models by `model_name`, as `object_type` stores them."""
+    from django.apps import apps
+
+    return {m._meta.model_name: m for m in apps.get_models()}
+
+
+def _field(object_type: str, key: str):
+    model = _models_by_name().get(object_type or "")
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(object_type: str, key: str) -> str:
+    """A changed field's name in the viewer's language: the model field's verbose name
+    where the key is one, else the key in words ("signed_on" → "signed on")."""
+    field = _field(object_type, key)
+    name = getattr(field, "verbose_name", None) if field is not None else None
+    return capfirst(str(name)) if name else capfirst(str(key).replace("_", " "))
+
+
+def _value_in_words(field, value: Any) -> str:
+    """A stored value: a choice's label (a status "active" → "Active"), else `readable`."""
+    choices = dict(getattr(field, "flatchoices", None) or ()) if field is not None else {}
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    return readable(value)
+
+
+def change_lines(action: str, changes: Any, object_type: str = "") -> list[tuple[str, str]]:
+    """The (field, text) lines of one event's changes; `old → new` for a change. Field
+    names and choice values in words, as the model names them."""
     if not isinstance(changes, dict):
         return [("", readable(changes))] if changes else []
     lines = []
     for key, value in changes.items():
+        field = _field(object_type, str(key))
         if _is_transition(action, key, value):
-            text = f"{readable(value[0])} → {readable(value[1])}"
+            text = f"{_value_in_words(field, value[0])} → {_value_in_words(field, value[1])}"
         else:
-            text = readable(value)
-        lines.append((str(key), text))
+            text = _value_in_words(field, value)
+        lines.append((field_label(object_type, str(key)), text))
     return lines
 
 
 def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
     events = list(events)
     names = _names_by_email(events)
-    return [AuditRow(event=e, changes=change_lines(e.action, e.changes), sentence=sentence(e, names)) for e in events]
+    return [AuditRow(event=e, changes=change_lines(e.action, e.changes, e.object_type), sentence=sentence(e, names))
+            for e in events]
