@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -175,7 +176,32 @@ def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
             "assignee": assignee.display_name if assignee is not None else "",
             "badge_css": b["css"], "badge_title": b["title"], "badge_label": b["label"],
         })
+    take = _("Take")
+    for r in rows:
+        r["html"] = queue_row_html(r, take=take)
     return rows
+
+
+# One row of the queue's table. Printed by format_html (every value escaped) rather than
+# by the template's loop: the loop's ~20 variable lookups, filters and tags a row were
+# a quarter of the queue page's time (6.3 ms of 28 for 50 rows).
+_QUEUE_ROW = (
+    '<tr class="{}">\n<td><input type="checkbox" name="tickets" value="{}" aria-label="{}"></td>\n'
+    '<td><span class="sla sla-{}"{}>{}</span></td>\n'
+    '<td><a class="mono" href="{}">{}</a><div>{}</div><div class="muted">{}</div></td>\n'
+    '<td>{}</td><td><span class="prio {}">{}</span></td>\n<td>{}</td><td>{}</td>\n<td>{}</td>\n</tr>'
+)
+
+
+def queue_row_html(r: dict, *, take: str) -> str:
+    """The HTML of one queue row (see `queue_rows`)."""
+    title = format_html(' title="{}"', r["badge_title"]) if r["badge_title"] else ""
+    button = (format_html('<button class="btn small" type="submit" formaction="{}">{}</button>', r["take_url"], take)
+              if r["take_url"] else "")
+    return format_html(
+        _QUEUE_ROW, "row-bad" if r["breached"] else "", r["reference"], r["reference"], r["badge_css"], title,
+        r["badge_label"], r["url"], r["reference"], r["title"], r["type"], r["organization"], r["priority"],
+        r["priority"], r["status"], r["assignee"] or "—", button)
 
 
 def history_rows(events) -> list[dict]:

@@ -81,6 +81,18 @@ def ticket_list(
     return qs.order_by("-created_at", "-id")
 
 
+def ticket_count_order(*, viewer: Membership, open_only: bool) -> tuple[str, ...]:
+    """The order a list of `ticket_list` is best counted in (CappedPaginator counts its
+    first 1,001 rows). The provider's open queue is counted along `ticket_open_counts`
+    (tenant, status): its entries are spread over the whole table, whereas the queue's
+    own index starts with the tickets nearest their deadline, exactly those the SLA scan
+    keeps updating, whose dead index entries the count would otherwise visit first one
+    by one until a vacuum (measured after the bench's scan passes: 21,000 heap fetches
+    and 32 ms, against 1,001 and 1.1 ms in status order). Other lists (all statuses, a
+    client's) have no such index: unordered, the database picks its own."""
+    return ("status",) if open_only and viewer.is_provider else ()
+
+
 # The queue's sortable columns.
 SORTS = {
     "ticket": ["reference"], "client": ["organization__legal_name"], "priority": ["priority"],

@@ -74,7 +74,8 @@ def ticket_list(request):
     tickets = selectors.ticket_list(tenant=request.tenant, viewer=viewer, open_only=open_only, **filters)
     if viewer.is_provider:  # the queue's rows name the client and the assignee only (display.queue_rows)
         tickets = tickets.select_related(None).select_related("organization", "assignee")
-    page = CappedPaginator(tickets, 50).get_page(p.get("page"))
+    count_order = selectors.ticket_count_order(viewer=viewer, open_only=open_only)
+    page = CappedPaginator(tickets, 50, count_order=count_order).get_page(p.get("page"))
     if viewer.is_provider:  # plain rows: no include, method call or reverse() per row
         rows = display.queue_rows(page)
     else:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -42,14 +44,20 @@ class CappedPaginator(Paginator):
 
     cap = 1000
 
+    def __init__(self, object_list, per_page, *args, count_order=(), **kwargs) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        # The order the cap + 1 rows are counted in, when the list's owner knows an index
+        # whose entries the counting should walk (tickets.selectors.ticket_count_order).
+        self.count_order = tuple(count_order)
+
     @cached_property
     def count(self) -> int:
         rows = self.object_list
         if hasattr(rows, "query") and not rows.query.distinct:
-            # Any cap + 1 rows count the same: without the ORDER BY the database stops at
-            # the cap instead of ordering the whole queue first (measured: 17 ms -> 1.7 ms
-            # over 26,000 open tickets).
-            rows = rows.order_by()
+            # Any cap + 1 rows count the same: without the list's ORDER BY the database
+            # stops at the cap instead of ordering the whole queue first (measured: 17 ms
+            # -> 1.7 ms over 26,000 open tickets).
+            rows = rows.order_by(*self.count_order)
         head = rows[: self.cap + 1]
         return head.count() if hasattr(head, "query") else len(head)
 
@@ -62,6 +70,13 @@ class CappedPagination(Pagination):
     """Pagination whose `count` is exact up to 1,000 rows; `count_exact` says whether it is."""
 
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A view may name the order its rows are best counted in (`count_order`).
+        order = getattr(view, "count_order", ())
+        if order:
+            self.django_paginator_class = partial(CappedPaginator, count_order=order)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         paginator = self.page.paginator

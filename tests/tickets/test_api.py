@@ -207,6 +207,35 @@ def test_it_lists_thirty_tickets_with_the_same_queries(api, bob, cody, contract,
         assert len(refs(client.get(API))) == 30
 
 
+def test_it_counts_the_open_queue_beyond_its_first_page(api, bob, cody, contract):
+    for _ in range(3):
+        tf.open_ticket(actor=cody, contract=contract)
+
+    data = api.as_(bob).get(API, {"open": "true", "page_size": "2"}).json()
+
+    assert (data["count"], data["count_exact"], len(data["results"])) == (3, True, 2)
+
+
+def _count_sql(client, params) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(API, params)
+    return next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)"))
+
+
+def test_it_counts_the_providers_open_queue_in_status_order(api, bob, cody, contract):
+    # Along ticket_open_counts (tenant, status), not the queue's head, where the SLA
+    # scan's updates leave their dead index entries (tickets.selectors.ticket_count_order).
+    tf.open_ticket(actor=cody, contract=contract)
+
+    assert 'ORDER BY "tickets_ticket"."status"' in _count_sql(api.as_(bob), {"open": "true"})
+
+
+def test_it_counts_a_list_of_every_status_without_an_order(api, bob, cody, contract):
+    tf.open_ticket(actor=cody, contract=contract)
+
+    assert "ORDER BY" not in _count_sql(api.as_(bob), {})
+
+
 def test_it_lists_each_ticket_as_the_ticket_serializer_shows_it(api, bob, cody, contract):
     from tickets.api.serializers import TicketSerializer
 

@@ -87,6 +87,23 @@ def test_it_answers_a_filter_with_the_queue_table_only(web, bob, cody, contract,
     assert [r["reference"] for r in response.context["rows"]] == [emergency.reference]
 
 
+def test_it_escapes_a_title_in_the_queue(web, bob, cody, contract):
+    tf.open_ticket(actor=cody, contract=contract, title="<script>alert(1)</script> & co")
+
+    html = web.as_(bob).get(PAGES).content.decode()
+
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+def test_it_links_each_queue_row_to_its_ticket_and_offers_to_take_it(web, bob, cody, contract):
+    ticket = tf.open_ticket(actor=cody, contract=contract)
+
+    html = web.as_(bob).get(PAGES).content.decode()
+
+    assert f'href="/tickets/{ticket.reference}/"' in html
+    assert f'formaction="/tickets/{ticket.reference}/take/"' in html
+
+
 def test_it_shows_a_client_their_organisations_tickets(web, clara, dora, ticket, contract_a2):
     other = tf.open_ticket(actor=dora, contract=contract_a2)
 

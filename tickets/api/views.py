@@ -92,6 +92,8 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
         """Provider staff: the queue (breached first, nearest deadline first, paused last).
         Client admins: their organisation's tickets; client users: their own."""
         queryset = self.filter_queryset(self.get_queryset())
+        self.count_order = selectors.ticket_count_order(viewer=request.membership,
+                                                        open_only=_flag(request.query_params.get("open")))
         page = self.paginate_queryset(queryset)
         if page is None:
             return Response(ticket_rows(queryset))
