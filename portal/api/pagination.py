@@ -44,15 +44,18 @@ class CappedPaginator(Paginator):
 
     cap = 1000
 
-    def __init__(self, object_list, per_page, *args, count_order=(), **kwargs) -> None:
+    def __init__(self, object_list, per_page, *args, count_order=(), count_from=None, **kwargs) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         # The order the cap + 1 rows are counted in, when the list's owner knows an index
         # whose entries the counting should walk (tickets.selectors.ticket_count_order).
         self.count_order = tuple(count_order)
+        # The rows to count when the listed ones are plain values whose joins (a related
+        # row's column) the count does not need.
+        self.count_from = count_from
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list
+        rows = self.object_list if self.count_from is None else self.count_from
         if hasattr(rows, "query") and not rows.query.distinct:
             # Any cap + 1 rows count the same: without the list's ORDER BY the database
             # stops at the cap instead of ordering the whole queue first (measured: 17 ms
@@ -72,10 +75,11 @@ class CappedPagination(Pagination):
     django_paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A view may name the order its rows are best counted in (`count_order`).
-        order = getattr(view, "count_order", ())
-        if order:
-            self.django_paginator_class = partial(CappedPaginator, count_order=order)
+        # A view may name the order its rows are best counted in (`count_order`) and the
+        # rows to count (`count_from`): see CappedPaginator.
+        order, count_from = getattr(view, "count_order", ()), getattr(view, "count_from", None)
+        if order or count_from is not None:
+            self.django_paginator_class = partial(CappedPaginator, count_order=order, count_from=count_from)
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -38,6 +38,7 @@ from tickets.api.serializers import (
     TicketDetailSerializer,
     TicketSerializer,
     WorkSerializer,
+    ticket_row_values,
     ticket_rows,
 )
 from tickets.models import CannedReply, Ticket, TicketSource
@@ -91,7 +92,9 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def list(self, request, *args, **kwargs):
         """Provider staff: the queue (breached first, nearest deadline first, paused last).
         Client admins: their organisation's tickets; client users: their own."""
-        queryset = self.filter_queryset(self.get_queryset())
+        tickets = self.filter_queryset(self.get_queryset())
+        queryset = ticket_row_values(tickets)
+        self.count_from = tickets  # counted without the rows' joins
         self.count_order = selectors.ticket_count_order(viewer=request.membership,
                                                         open_only=_flag(request.query_params.get("open")))
         page = self.paginate_queryset(queryset)
