@@ -25,3 +25,14 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded Django (settings, URLs, models, the policy), move those
+    long-lived objects out of the garbage collector's sight (gc.freeze): a full collection
+    walks every tracked object, ~100–175 ms with the portal loaded, measured in the
+    tickets benchmark; the request's own garbage is still collected as usual."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
