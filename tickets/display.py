@@ -5,11 +5,12 @@ history in words (status labels and people's names, never codes or addresses).""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -182,26 +183,28 @@ def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
     return rows
 
 
-# One row of the queue's table. Printed by format_html (every value escaped) rather than
-# by the template's loop: the loop's ~20 variable lookups, filters and tags a row were
-# a quarter of the queue page's time (6.3 ms of 28 for 50 rows).
-_QUEUE_ROW = (
-    '<tr class="{}">\n<td><input type="checkbox" name="tickets" value="{}" aria-label="{}"></td>\n'
-    '<td><span class="sla sla-{}"{}>{}</span></td>\n'
-    '<td><a class="mono" href="{}">{}</a><div>{}</div><div class="muted">{}</div></td>\n'
-    '<td>{}</td><td><span class="prio {}">{}</span></td>\n<td>{}</td><td>{}</td>\n<td>{}</td>\n</tr>'
-)
+# One row of the queue's table, printed in Python rather than by the template's loop:
+# the loop's ~20 variable lookups, filters and tags a row were a quarter of the queue
+# page's time (6.3 ms of 28 for 50 rows). Every value is escaped (`_e`, as the template's
+# autoescape: safe strings as they are, the rest through html.escape).
+def _e(value) -> str:
+    return value if hasattr(value, "__html__") else html.escape(str(value))
 
 
 def queue_row_html(r: dict, *, take: str) -> str:
     """The HTML of one queue row (see `queue_rows`)."""
-    title = format_html(' title="{}"', r["badge_title"]) if r["badge_title"] else ""
-    button = (format_html('<button class="btn small" type="submit" formaction="{}">{}</button>', r["take_url"], take)
+    ref = _e(r["reference"])
+    title = f' title="{_e(r["badge_title"])}"' if r["badge_title"] else ""
+    button = (f'<button class="btn small" type="submit" formaction="{_e(r["take_url"])}">{_e(take)}</button>'
               if r["take_url"] else "")
-    return format_html(
-        _QUEUE_ROW, "row-bad" if r["breached"] else "", r["reference"], r["reference"], r["badge_css"], title,
-        r["badge_label"], r["url"], r["reference"], r["title"], r["type"], r["organization"], r["priority"],
-        r["priority"], r["status"], r["assignee"] or "—", button)
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<tr class="{"row-bad" if r["breached"] else ""}">\n'
+        f'<td><input type="checkbox" name="tickets" value="{ref}" aria-label="{ref}"></td>\n'
+        f'<td><span class="sla sla-{_e(r["badge_css"])}"{title}>{_e(r["badge_label"])}</span></td>\n'
+        f'<td><a class="mono" href="{_e(r["url"])}">{ref}</a><div>{_e(r["title"])}</div>'
+        f'<div class="muted">{_e(r["type"])}</div></td>\n'
+        f'<td>{_e(r["organization"])}</td><td><span class="prio {_e(r["priority"])}">{_e(r["priority"])}</span></td>\n'
+        f'<td>{_e(r["status"])}</td><td>{_e(r["assignee"] or "—")}</td>\n<td>{button}</td>\n</tr>')
 
 
 def history_rows(events) -> list[dict]:
