@@ -55,3 +55,19 @@ def test_it_writes_datetimes_and_nulls(alice):
 
 def test_ids_in_selects_among_many_ids(alice):
     assert list(User.objects.filter(**ids_in("pk", [alice.pk, 10**12])).values_list("pk", flat=True)) == [alice.pk]
+
+
+@pytest.mark.parametrize("values", [
+    ['a","b', "c"], ['x"', "y"], ["back\\", "slash"], ["plain", "words", ""], [1, 2, 3], [True, None, False],
+    [datetime(2026, 5, 4, 10, tzinfo=UTC), None], [datetime(2026, 5, 4, 10, tzinfo=UTC)] * 2, [], ["only"],
+])
+def test_pg_array_round_trips(values):
+    from django.db import connection
+
+    from portal.bulk import pg_array
+
+    kind = {str: "text", int: "bigint", bool: "boolean", datetime: "timestamptz"}[
+        type(next((v for v in values if v is not None), ""))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{kind}[]", [pg_array(values)])
+        assert cursor.fetchone()[0] == values
