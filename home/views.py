@@ -34,7 +34,8 @@ class _TicketRows:
 
     @cached_property
     def rows(self) -> list:
-        return ticket_display.badges(self.tickets, for_client=self.for_client, clocks=self.clocks)
+        tickets = self.tickets() if callable(self.tickets) else self.tickets  # a list not shown is not even built
+        return ticket_display.badges(tickets, for_client=self.for_client, clocks=self.clocks)
 
     def __iter__(self):
         return iter(self.rows)
@@ -93,8 +94,8 @@ def dashboard(request):
     clocks = ticket_display.Clocks()  # the SLA policies' clocks, read once for every list of the page
 
     def urgent(**mine):
-        return _TicketRows(ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True, **mine)[:8],
-                           clocks=clocks)
+        return _TicketRows(lambda: ticket_selectors.ticket_list(tenant=tenant, viewer=membership, open_only=True,
+                                                                **mine)[:8], clocks=clocks)
 
     context: dict = {
         "role": membership.role, "counts": ticket_selectors.ticket_counts(tenant=tenant, viewer=membership),

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -133,24 +134,40 @@ def thread_of_root_id(message_id: str) -> tuple[int, str] | None:
 # ---------------------------------------------------------------------- writing
 
 
+def _addresses(recipients: Iterable[tuple[int | None, str]]) -> Iterable[tuple[int | None, str]]:
+    """(user id, address) of the recipients given as (user id or None, address): the
+    same address once, service accounts (no mailbox) and empty addresses left out."""
+    seen: set[str] = set()
+    suffix = "@" + SERVICE_ACCOUNT_DOMAIN
+    for user_id, address in recipients:
+        address = address.strip()
+        lower = address.lower()
+        if not address or lower in seen or lower.endswith(suffix):
+            continue
+        seen.add(lower)
+        yield user_id, address
+
+
 def outbox_email_rows(*, tenant_id: int, kind: str, recipients: Iterable[User | str], context: dict,
                       dedup_key: str = "") -> list[OutboxMessage]:
     """The unsaved rows of one e-mail per recipient (a `User`, or a bare address for
     people without an account; the same address once). With `dedup_key` (the event's
     natural key), writing the same event again adds nothing: the key is made per
     recipient. Save them with `outbox_write`."""
-    rows: dict[str, OutboxMessage] = {}
+    users = {}
+    pairs = []
     for recipient in recipients:
-        user = recipient if isinstance(recipient, User) else None
-        address = (user.email if user is not None else str(recipient)).strip()
-        if not address or address.lower() in rows or address.lower().endswith("@" + SERVICE_ACCOUNT_DOMAIN):
-            continue  # a service account has no mailbox
-        rows[address.lower()] = OutboxMessage(
-            tenant_id=tenant_id, channel=OutboxChannel.EMAIL, kind=kind, recipient=address, user=user,
-            context=context, dedup_key=f"{dedup_key}:{address.lower()}" if dedup_key else "",
-            message_id=new_message_id(),
-        )
-    return list(rows.values())
+        if isinstance(recipient, User):
+            users[recipient.pk] = recipient
+            pairs.append((recipient.pk, recipient.email))
+        else:
+            pairs.append((None, str(recipient)))
+    return [
+        OutboxMessage(tenant_id=tenant_id, channel=OutboxChannel.EMAIL, kind=kind, recipient=address,
+                      user=users[user_id] if user_id is not None else None, context=context,
+                      dedup_key=f"{dedup_key}:{address.lower()}" if dedup_key else "", message_id=new_message_id())
+        for user_id, address in _addresses(pairs)
+    ]
 
 
 def outbox_write(rows: list[OutboxMessage]) -> int:
@@ -164,6 +181,43 @@ def outbox_write(rows: list[OutboxMessage]) -> int:
     # Rows inserted with ignore_conflicts come back without ids: the delivery then
     # looks for every due row instead of these ones.
     _deliver_after_commit(None if keyed else [row.pk for row in created])
+    return len(rows)
+
+
+class EmailValues(NamedTuple):
+    """One e-mail of a batch, as plain values (`outbox_email_values`): the recipients as
+    (user id or None, address) pairs, so that a batch of thousands builds no instance."""
+
+    tenant_id: int
+    kind: str
+    recipients: Iterable[tuple[int | None, str]]
+    context: dict
+    dedup_key: str = ""
+
+
+def outbox_email_values(emails: Iterable[EmailValues]) -> int:
+    """`outbox_write(outbox_email_rows(...))` for many e-mails at once (the SLA scan's
+    thousands): the same rows (one per recipient, the same address once, keyed per
+    recipient), written with one INSERT of plain values in the caller's transaction, then
+    their delivery queued for after its commit. Rows whose dedup key exists already are
+    skipped. Returns the number of rows given to the database."""
+    from portal.bulk import insert_values
+
+    domain = _mail_domain()
+    rows = []
+    keyed = False
+    for e in emails:
+        keyed = keyed or bool(e.dedup_key)
+        for user_id, address in _addresses(e.recipients):
+            rows.append((e.tenant_id, OutboxChannel.EMAIL.value, e.kind, address, user_id, e.context,
+                         f"{e.dedup_key}:{address.lower()}" if e.dedup_key else "",
+                         f"<{uuid.uuid4().hex}@{domain}>"))
+    if not rows:
+        return 0
+    created = insert_values(OutboxMessage, ("tenant_id", "channel", "kind", "recipient", "user_id", "context",
+                                            "dedup_key", "message_id"), rows, ignore_conflicts=keyed,
+                            returning=() if keyed else ("id",))
+    _deliver_after_commit(None if keyed else [pk for (pk,) in created])
     return len(rows)
 
 

@@ -152,6 +152,11 @@ def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
     """The provider's queue rows, ready to print (templates/tickets/snippets/queue_table.html):
     plain values only, so that the template does no method call, include or reverse() per
     row. The links are built from one reverse() per page, the choice labels read once."""
+    return queue_rows_of(badges(tickets, clocks=clocks))
+
+
+def queue_rows_of(pairs) -> list[dict]:
+    """`queue_rows` of (ticket, badge) pairs already made (`badges`)."""
     from urllib.parse import quote
 
     from django.urls import reverse
@@ -164,7 +169,7 @@ def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
     types = {value: str(label) for value, label in MaintenanceType.choices}
     statuses = {value: str(label) for value, label in TicketStatus.choices}
     rows = []
-    for t, b in badges(tickets, clocks=clocks):
+    for t, b in pairs:
         ref = quote(t.reference, safe="")
         assignee = t.assignee
         rows.append({

@@ -8,11 +8,31 @@ Users can turn off the non-essential kinds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from portal.links import absolute_url, site_url
 from portal.models import Membership, OutboxMessage, Role, User
-from portal.outbox import Email, email_renderer, outbox_email_rows, outbox_write, user_language
+from portal.outbox import (
+    Email,
+    EmailValues,
+    email_renderer,
+    outbox_email_rows,
+    outbox_email_values,
+    outbox_write,
+    user_language,
+)
 from tickets.models import MessageKind, SlaEvent, Ticket, TicketMessage, TicketStatus
+
+
+class SlaEventKey(NamedTuple):
+    """A recorded warning or breach as plain values (the scan notifies thousands)."""
+
+    tenant_id: int
+    ticket_id: int
+    metric: str
+    kind: str
+    target_version: int
+
 
 # Kinds a user may turn off; warnings, breaches and resolutions always go out.
 OPTIONAL_KINDS = ("created", "reply", "status", "assigned")
@@ -98,27 +118,47 @@ def ticket_notify(*, ticket: Ticket, kind: str, actor: User | None = None, autho
                                           context={"ticket_id": ticket.pk, **(context or {})}))
 
 
-def sla_events_notify(events: Sequence[SlaEvent]) -> int:
+def sla_events_notify(events: Sequence[SlaEvent | SlaEventKey]) -> int:
     """Write the e-mails of newly recorded warnings and breaches to the outbox, in one
-    insert (plus one read of the tickets and one of the technicians). Each e-mail is
-    keyed by its event's natural key, so an event written twice (two scans racing) is
-    e-mailed once."""
+    insert (plus one read of the tickets' people and one of the technicians), without an
+    instance per ticket, person or row: the scan's first pass writes thousands. Who is
+    told is the rule of `_users` for these kinds (the assignee, else the tenant's
+    technicians; and for a breach the contract's account manager), which ignores
+    opt-outs. Each e-mail is keyed by its event's natural key, so an event written twice
+    (two scans racing) is e-mailed once."""
     if not events:
         return 0
-    tickets = {t.pk: t for t in Ticket.objects.filter(pk__in={e.ticket_id for e in events}).select_related(
-        "assignee", "contract__account_manager")}
-    teams = technicians({t.tenant_id for t in tickets.values() if not t.assignee_id})
-    rows: list[OutboxMessage] = []
+    from portal.bulk import ids_in
+
+    # (tenant, assignee (id, e-mail, active), account manager (id, e-mail, active)) of each ticket
+    people = {pk: (tenant_id, (assignee, a_email, a_active), (manager, m_email, m_active))
+              for pk, tenant_id, assignee, a_email, a_active, manager, m_email, m_active in
+              Ticket.objects.filter(**ids_in("pk", {e.ticket_id for e in events})).values_list(
+                  "pk", "tenant_id", "assignee_id", "assignee__email", "assignee__is_active",
+                  "contract__account_manager_id", "contract__account_manager__email",
+                  "contract__account_manager__is_active")}
+    teams: dict[int, list[tuple[int, str, bool]]] = {
+        tenant_id: [] for tenant_id, (assignee_id, *_a), _m in people.values() if not assignee_id}
+    if teams:
+        for tenant_id, *user in Membership.objects.filter(
+                tenant_id__in=teams, role=Role.TECHNICIAN, user__is_active=True).order_by("pk").values_list(
+                "tenant_id", "user_id", "user__email", "user__is_active"):
+            teams[tenant_id].append(tuple(user))
+    emails = []
     for event in events:
-        ticket = tickets.get(event.ticket_id)
-        if ticket is None:
+        if event.ticket_id not in people:
             continue
-        key = {"ticket_id": ticket.pk, "metric": event.metric, "kind": event.kind,
-               "target_version": event.target_version}
-        rows += outbox_email_rows(
-            tenant_id=ticket.tenant_id, kind=f"ticket.{event.kind}", recipients=recipients(ticket, event.kind, teams=teams),
-            context=key, dedup_key=f"sla:{ticket.pk}:{event.metric}:{event.kind}:{event.target_version}")
-    return outbox_write(rows)
+        tenant_id, assignee, manager = people[event.ticket_id]
+        told = [assignee] if assignee[0] else teams[tenant_id]
+        if event.kind == "breach" and manager[0]:
+            told = [*told, manager]
+        unique = {pk: email for pk, email, active in told if active and email}
+        emails.append(EmailValues(
+            tenant_id, f"ticket.{event.kind}", list(unique.items()),
+            {"ticket_id": event.ticket_id, "metric": event.metric, "kind": event.kind,
+             "target_version": event.target_version},
+            f"sla:{event.ticket_id}:{event.metric}:{event.kind}:{event.target_version}"))
+    return outbox_email_values(emails)
 
 
 # ---------------------------------------------------------------------- rendering (in the worker)

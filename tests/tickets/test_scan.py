@@ -8,6 +8,8 @@ Monday 15:12 (192 min), response deadline 16:00; resolution warning Tuesday 17:4
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from tests.tickets import factories as tf
@@ -178,3 +180,46 @@ def test_it_scans_many_tickets_in_a_bounded_number_of_queries(contract, cody, bo
         assert sla_scan(now=at(MON, 15, 30)) == 50
 
     assert SlaEvent.objects.filter(kind="warning", metric="response").count() == 50
+
+
+def _scan_queries(now) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        sla_scan(now=now)
+    return len(ctx.captured_queries)
+
+
+def test_its_first_pass_asks_as_many_queries_for_2_events_as_for_40(contract, cody, bob):
+    """Recording, e-mailing and announcing the events is one statement per table: the
+    count of queries of a pass that records events does not depend on how many."""
+    for _n in range(2):
+        tf.open_ticket(actor=cody, contract=contract)
+    few = _scan_queries(at(MON, 15, 30))  # 2 response warnings, their e-mails
+    SlaEvent.objects.all().delete()
+    for _n in range(38):
+        tf.open_ticket(actor=cody, contract=contract)
+    Ticket.objects.update(sla_next_check_at=at(MON, 15, 12))
+
+    assert _scan_queries(at(MON, 15, 30)) == few
+    assert SlaEvent.objects.filter(kind="warning", metric="response").count() == 40
+
+
+def test_an_event_recorded_meanwhile_by_another_scan_is_not_announced_again(ticket):
+    """A concurrent scan that recorded the same key after this one read the existing keys:
+    the insert skips it and only the rows it inserted are e-mailed and announced."""
+    from portal.models import OutboxMessage
+    from tickets.sla import TicketFacts, _record
+
+    sla_scan(now=at(MON, 15, 30))
+    outbox = OutboxMessage.objects.count()
+    facts = TicketFacts(ticket.pk, ticket.tenant_id, ticket.reference, ticket.title, ticket.status, ticket.priority)
+
+    with mock.patch("portal.events.emit_many") as emit:
+        recorded_now = _record([(facts, ("response", "warning", 1, at(MON, 15, 12)))], existing=set())
+
+    assert recorded_now == []
+    assert emit.call_args.args == ([],)
+    assert OutboxMessage.objects.count() == outbox
+    assert SlaEvent.objects.filter(ticket=ticket).count() == 1
