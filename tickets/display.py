@@ -152,7 +152,11 @@ def queue_rows(tickets, *, clocks: Clocks | None = None) -> list[dict]:
     """The provider's queue rows, ready to print (templates/tickets/snippets/queue_table.html):
     plain values only, so that the template does no method call, include or reverse() per
     row. The links are built from one reverse() per page, the choice labels read once."""
-    return queue_rows_of(badges(tickets, clocks=clocks))
+    rows = queue_rows_of(badges(tickets, clocks=clocks))
+    take = _("Take")
+    for r in rows:  # the queue's table prints each row whole (the dashboard's list does not)
+        r["html"] = queue_row_html(r, take=take)
+    return rows
 
 
 def queue_rows_of(pairs) -> list[dict]:
@@ -182,9 +186,6 @@ def queue_rows_of(pairs) -> list[dict]:
             "assignee": assignee.display_name if assignee is not None else "",
             "badge_css": b["css"], "badge_title": b["title"], "badge_label": b["label"],
         })
-    take = _("Take")
-    for r in rows:
-        r["html"] = queue_row_html(r, take=take)
     return rows
 
 
