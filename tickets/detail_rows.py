@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, yesno
 from django.urls import reverse
 from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext as _
@@ -90,7 +90,7 @@ def thread(ticket, messages, files_by_message: dict, loose_files) -> SafeString:
 def interventions(rows, *, billable_column: bool) -> SafeString:
     """The interventions table's rows (the billable column for provider staff only)."""
     modes = {value: _e(label) for value, label in InterventionMode.choices}
-    yes, no = (_e(word) for word in _("yes,no,maybe").split(",")[:2])  # the yesno filter's words
+    yes, no = _e(yesno(True)), _e(yesno(False))  # the filter's words, translated once
     out = []
     for i in rows:
         technician = i.technician
