@@ -94,8 +94,16 @@ _WIDGETS = {
 }
 
 
+# An empty error list prints nothing (each template is `{% if errors %}…{% endif %}`); a
+# form's `{{ field.errors }}` asks for it once per field, a template render each time.
+_ERRORS = {"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html",
+           "django/forms/errors/dict/default.html", "django/forms/errors/dict/ul.html"}
+
+
 class PortalFormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
+        if template_name in _ERRORS and not context.get("errors"):
+            return ""
         fast = _WIDGETS.get(template_name)
         if fast is not None and set(context) == {"widget"}:
             try:

@@ -213,14 +213,17 @@ def queue_row_html(r: dict, *, take: str) -> str:
         f'<td>{_e(r["status"])}</td><td>{_e(r["assignee"] or "—")}</td>\n<td>{button}</td>\n</tr>')
 
 
-def history_rows(events) -> list[dict]:
+def history_rows(events, *, people=()) -> list[dict]:
     """The history in words: who (a name, or "System"), what, the change with status and
-    priority labels and people's names (the rows keep e-mails), and why."""
+    priority labels and people's names (the rows keep e-mails), and why. `people`: users
+    the page has read already (the team): only the other e-mails are looked up."""
     from portal.models import User
 
     events = list(events)
     emails = {v for e in events if e.kind == TicketEventKind.ASSIGNED for v in (e.from_value, e.to_value) if v}
-    names = {u.email: u.display_name for u in User.objects.filter(email__in=emails)} if emails else {}
+    names = {u.email: u.display_name for u in people if u.email in emails}
+    if emails - names.keys():
+        names.update((u.email, u.display_name) for u in User.objects.filter(email__in=emails - names.keys()))
 
     def word(kind: str, value: str) -> str:
         if not value:

@@ -4,7 +4,7 @@ client user sees the tickets they opened."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
 from portal.models import Membership, Role
 from portal.tenancy import get_for_tenant
@@ -107,7 +107,12 @@ def ticket_get(*, tenant, viewer: Membership, reference: str) -> Ticket:
     # every request (measured: a 10-table join took 6-9 ms to plan for a 1 ms query).
     qs = _visible(Ticket.objects.all(), viewer).select_related(
         "organization", "contract", "assignee", "requester", "sla_policy__calendar")
-    return get_for_tenant(qs, tenant, reference=reference)
+    # By id, found by a subquery on (tenant, reference): references repeat from tenant to
+    # tenant, so the planner expects ~10 rows for the pair and weighs hash joins for each
+    # joined table (measured at 1 M tickets: 8.5 ms of planning for a 1 ms query); the
+    # primary key is one row, planned as nested loops in 1.5 ms.
+    one = Ticket.objects.filter(tenant=tenant, reference=reference).values("pk")[:1]
+    return get_for_tenant(qs.filter(pk=Subquery(one)), tenant)
 
 
 def ticket_messages(*, ticket: Ticket, viewer: Membership, with_attachments: bool = True) -> QuerySet[TicketMessage]:

@@ -33,7 +33,7 @@ from portal.pages import form_page
 from portal.permissions import can, require
 from portal.validators import TEXT_MAX_LENGTH
 from sla.models import MaintenanceType, Priority
-from tickets import attachments, desk, display, selectors, services
+from tickets import attachments, desk, detail_rows, display, selectors, services
 from tickets.forms import (
     AssignForm,
     CannedReplyForm,
@@ -169,17 +169,28 @@ def ticket_detail(request, ticket_ref: str):
     by_message: dict = {}
     for f in files:
         by_message.setdefault(f.message_id, []).append(f)
-    for m in messages:
-        m.files = by_message.get(m.pk, [])
-        m.when = display.stamp(m.created_at)
+    loose = by_message.pop(None, [])
+    may_log = can(viewer, "intervention.log", ticket)
+    # The team, read once: the assignee's options and the names in the history.
+    assign_form = AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id}) \
+        if is_provider else None
+    team = list(assign_form.fields["assignee"].queryset) if assign_form is not None and history else ()
     context = {
         "ticket": ticket,
         "badge": display.badge(ticket, for_client=viewer.is_client),
         "sentences": display.sentences(ticket, for_client=viewer.is_client),
-        "messages_list": messages,
-        "attachments": by_message.get(None, []),
-        "interventions": selectors.ticket_interventions(ticket=ticket),
-        "history": display.history_rows(history),
+        # The long lists, printed by tickets.detail_rows (no template node per row).
+        "thread": detail_rows.thread(ticket, messages, by_message, loose),
+        "interventions": detail_rows.interventions(selectors.ticket_interventions(ticket=ticket),
+                                                   billable_column=is_provider),
+        "history": detail_rows.history(display.history_rows(history, people=team)),
+        # What the page offers, asked to the policy once here rather than by {% can %} tags.
+        "may_note": can(viewer, "ticket.note", ticket),
+        "may_take": can(viewer, "ticket.take", ticket),
+        "may_assign": can(viewer, "ticket.assign", ticket),
+        "may_prioritise": can(viewer, "ticket.set_priority", ticket),
+        "may_log": may_log,
+        "may_manage_canned": can(viewer, "canned_reply.manage"),
         "reply_form": ReplyForm(initial={"idempotency_key": uuid.uuid4().hex,
                                          **request.session.pop(_draft_key(ticket), {})}),
         "composer": ComposerForm(initial={"idempotency_key": uuid.uuid4().hex, "next_status": "in_progress",
@@ -195,14 +206,13 @@ def ticket_detail(request, ticket_ref: str):
         and can(viewer, "ticket.rate", ticket) else None,
         "status_form": StatusForm(),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
-        "assign_form": AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id})
-        if is_provider else None,
+        "assign_form": assign_form,
         "intervention_form": InterventionForm(initial={"date": timezone.localdate(), "mode": "remote"}),
-        "explain": explain,
+        "explain": detail_rows.timeline(explain) if explain else None,
         # The client's own answer to a resolution (provider staff have the workflow's buttons).
         "can_accept": viewer.is_client and can(viewer, "ticket.change_status", ticket, to=TicketStatus.CLOSED),
         # What the apps above tickets say to whoever logs work (billing's hour bank): tickets.panels.
-        "work_notes": work_notes(request, ticket) if can(viewer, "intervention.log", ticket) else [],
+        "work_notes": work_notes(request, ticket) if may_log else [],
     }
     return render(request, "tickets/ticket_detail.html", context)
 

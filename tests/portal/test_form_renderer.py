@@ -55,3 +55,13 @@ def renders(form_factory, renderer):
 @pytest.mark.parametrize("factory", FORMS)
 def test_the_portal_renderer_writes_exactly_djangos_markup(factory):
     assert renders(factory, PortalFormRenderer()) == renders(factory, DjangoTemplates())
+
+
+@pytest.mark.parametrize("factory", FORMS)
+def test_the_portal_renderer_writes_djangos_error_lists(factory):
+    def errors(renderer):
+        form = factory()
+        form.renderer = renderer
+        return [str(form.errors), str(form.non_field_errors()), *(str(bound.errors) for bound in form)]
+
+    assert errors(PortalFormRenderer()) == errors(DjangoTemplates())

@@ -71,3 +71,26 @@ def test_the_ticket_page_reads_at_most_twelve_queries(web, bob, cody, contract):
     client = web.as_(bob)
 
     assert queries(lambda: client.get(f"/tickets/{ticket.reference}/")) <= 12
+
+
+def shuffle(ticket, bob, tom, turns: int) -> None:
+    """A history `turns` times longer: reassignments (named in words), priority changes
+    with their reasons, waiting for the client and back."""
+    for i in range(turns):
+        ts.ticket_assign(ticket=ticket, actor=bob, assignee=tom if i % 2 == 0 else bob)
+        ts.ticket_set_priority(ticket=ticket, actor=bob, priority="P1" if i % 2 == 0 else "P2", reason=f"Turn {i}")
+        ts.ticket_change_status(ticket=ticket, actor=bob, status="waiting_on_client", reason=f"Question {i}")
+        ts.ticket_change_status(ticket=ticket, actor=bob, status="in_progress")
+
+
+def test_the_ticket_page_reads_the_same_queries_for_a_short_and_a_long_history(web, bob, tom, cody, contract):
+    short, long = tf.open_ticket(actor=cody, contract=contract), tf.open_ticket(actor=cody, contract=contract)
+    ts.ticket_take(ticket=short, actor=bob)
+    ts.ticket_take(ticket=long, actor=bob)
+    shuffle(short, bob, tom, 1)
+    shuffle(long, bob, tom, 15)
+    for who in (bob, tom):
+        client = web.as_(who)
+
+        assert queries(lambda c=client: c.get(f"/tickets/{long.reference}/")) == \
+            queries(lambda c=client: c.get(f"/tickets/{short.reference}/")) <= 12
