@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
+from django.db.models.sql import InsertQuery
 
 _INT_BASE = -1_987_654_321
 
@@ -96,3 +97,76 @@ class PreparedSelect:
                 setattr(obj, attr, row[pos])
             out.append(obj)
         return out
+
+
+# ---------------------------------------------------------------------- one new row
+
+
+class _Insert(NamedTuple):
+    sql: str
+    fields: list
+    returning: list
+
+
+_INSERTS: dict[tuple[type[Model], str], _Insert | None] = {}
+
+
+def _insert_plan(model: type[Model], db: str, obj: Model) -> _Insert | None:
+    """The INSERT `obj.save()` sends for a new row of `model`, compiled once; None when
+    the model is not a plain one (parents, ordering, custom placeholders, an explicit
+    primary key): those are saved by `save()` itself."""
+    meta = model._meta
+    if meta.parents or meta.order_with_respect_to or meta.auto_field is None or meta.proxy:
+        return None
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        return None
+    returning = list(meta.db_returning_fields)
+    query = InsertQuery(model)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=db)
+    compiler.returning_fields = returning
+    statements = compiler.as_sql()
+    if len(statements) != 1:
+        return None
+    return _Insert(statements[0][0], fields, returning)
+
+
+def insert_new(obj: Model, *, using: str | None = None) -> None:
+    """What `obj.save()` does for a new row of a plain model (no parents, primary key set
+    by the database, nobody listening to its save signals): the same INSERT with the same
+    values (each field's `pre_save` and `get_db_prep_save`), the same returned columns,
+    the instance marked as saved; without building and compiling the statement again on
+    every call. Anything else, or a value that is an expression, goes through `save()`."""
+    model = type(obj)
+    db = using or router.db_for_write(model, instance=obj)
+    if (not obj._state.adding or obj.pk is not None or model._meta.auto_created
+            or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)):
+        obj.save(using=db)
+        return
+    key = (model, db)
+    if key not in _INSERTS:
+        _INSERTS[key] = _insert_plan(model, db, obj)
+    plan = _INSERTS[key]
+    if plan is None:
+        obj.save(using=db)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save")
+    connection = connections[db]
+    values = []
+    for field in plan.fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            obj.save(using=db)
+            return
+        values.append(field.get_db_prep_save(value, connection=connection))
+    with transaction.mark_for_rollback_on_error(db), connection.cursor() as cursor:
+        cursor.execute(plan.sql, values)
+        row = cursor.fetchone()
+    for field, value in zip(plan.returning, row, strict=True):
+        col = field.get_col(field.model._meta.db_table)  # converted as the compiler does
+        for converter in col.get_db_converters(connection) + connection.ops.get_db_converters(col):
+            value = converter(value, col, connection)
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = db

@@ -20,6 +20,7 @@ from portal.audit import audit_log
 from portal.events import emit
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.permissions import SYSTEM, can, require
+from portal.prepared import insert_new
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
 from sla import config_cache
@@ -159,9 +160,9 @@ def ticket_create(
     # creation, but whatever the evaluation says is recorded as everywhere else.
     result = ticket_sla_evaluate(ticket, now=now, events=[created], config=sla_config)
     apply_sla(ticket, result)
-    ticket.save()
+    insert_new(ticket)  # ticket.save(), its INSERT compiled once per process (portal.prepared)
     created.ticket = ticket
-    created.save()
+    insert_new(created)
     if result is not None:
         record_sla_events(ticket, result)
     if membership is not None and membership.is_provider:

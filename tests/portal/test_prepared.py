@@ -79,3 +79,58 @@ def test_it_refuses_a_value_the_orm_transforms(db):
 def test_it_wants_every_value(db):
     with pytest.raises(TypeError):
         PREPARED.fetch(tenant_id=1, reference="CTR-1")
+
+
+# ---------------------------------------------------------------------- insert_new
+
+
+def _event(ticket, actor, **values):
+    from tickets.models import TicketEvent
+
+    return TicketEvent(tenant_id=ticket.tenant_id, ticket=ticket, kind="created", actor=actor, at=ticket.created_at,
+                       to_value="P3", response_minutes=240, resolution_minutes=960, **values)
+
+
+def _columns(obj) -> dict:
+    return {k: v for k, v in type(obj).objects.filter(pk=obj.pk).values().get().items()
+            if k not in ("id", "created_at", "updated_at")}
+
+
+def test_it_inserts_the_row_save_inserts(amy, cody, org_a1, tenant_a):
+    from portal.prepared import insert_new
+
+    ticket = tf.open_ticket(actor=cody, contract=tf.active_contract(actor=amy, client=org_a1,
+                                                                    policy=tf.sla_policy(tenant_a)))
+    saved, inserted = _event(ticket, cody), _event(ticket, cody)
+
+    sql_save, _ = _sql(saved.save)
+    sql_insert, _ = _sql(lambda: insert_new(inserted))
+
+    assert [s.split(" VALUES ")[0] for s in sql_insert] == [s.split(" VALUES ")[0] for s in sql_save]
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert inserted._state.adding is False and inserted._state.db == "default"
+    assert _columns(inserted) == _columns(saved)
+    assert inserted.created_at is not None and inserted.updated_at is not None
+
+
+def test_it_leaves_a_model_with_save_listeners_to_save(amy, cody, org_a1, tenant_a):
+    from django.db.models.signals import post_save
+
+    from portal.prepared import insert_new
+    from tickets.models import TicketEvent
+
+    ticket = tf.open_ticket(actor=cody, contract=tf.active_contract(actor=amy, client=org_a1,
+                                                                    policy=tf.sla_policy(tenant_a)))
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=TicketEvent)
+    try:
+        event = _event(ticket, cody)
+        insert_new(event)
+    finally:
+        post_save.disconnect(listener, sender=TicketEvent)
+
+    assert heard == [(event.pk, True)]
