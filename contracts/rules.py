@@ -16,7 +16,11 @@ from sla.models import MaintenanceType
 
 def contract_covers(contract: Contract, maintenance_type: str) -> bool:
     """Whether the contract's scope lists `maintenance_type` (included in the price or
-    on quote)."""
+    on quote). Read with the contract when its reader knew the type asked
+    (`contracts.selectors.contracts.contract_for_ticket` sets `covered_types`)."""
+    known = getattr(contract, "covered_types", None)
+    if known is not None and maintenance_type in known:
+        return known[maintenance_type]
     return contract.maintenance_types.filter(tenant_id=contract.tenant_id, maintenance_type=maintenance_type).exists()
 
 

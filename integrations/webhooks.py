@@ -50,6 +50,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from portal.outbox import worker_name
+from portal.prepared import PreparedSelect
 
 logger = logging.getLogger(__name__)
 
@@ -146,14 +147,25 @@ def resolve_target(url: str) -> tuple[str, str, int, list[str]]:
 # ---------------------------------------------------------------------- recording
 
 
+def _subscriptions(tenant_ids):
+    return WebhookSubscription.objects.filter(tenant_id__in=tenant_ids, is_active=True).only(
+        "pk", "tenant_id", "event_types")
+
+
+_ONE_TENANT = PreparedSelect(lambda v: _subscriptions([v["tenant_id"]]), tenant_id=int)
+
+
 def record_events(events) -> list[WebhookEvent]:
     """The `portal.events` sink: each event and its deliveries, in the caller's
     transaction, when at least one active subscription wants it (else nothing is
     written). One query for the batch when nobody subscribed."""
     tenants = {e.tenant_id for e in events}
     subscriptions: dict[int, list[WebhookSubscription]] = {}
-    for s in WebhookSubscription.objects.filter(tenant_id__in=tenants, is_active=True).only(
-            "pk", "tenant_id", "event_types"):
+    if len(tenants) == 1:  # one change's event (a new ticket): the statement compiled once per process
+        found = _ONE_TENANT.fetch(tenant_id=next(iter(tenants)))
+    else:
+        found = _subscriptions(tenants)
+    for s in found:
         subscriptions.setdefault(s.tenant_id, []).append(s)
     wanted = [(e, [s for s in subscriptions.get(e.tenant_id, []) if e.event_type in (s.event_types or [])])
               for e in events]

@@ -277,6 +277,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery")
 if OUTBOX_DELIVERY not in ("celery", "thread"):
     raise ImproperlyConfigured(f"OUTBOX_DELIVERY must be celery or thread, not {OUTBOX_DELIVERY!r}")
+if OUTBOX_DELIVERY == "celery" and CELERY_TASK_ALWAYS_EAGER:
+    # An eager task runs in the process that queues it: the request that wrote the rows
+    # would render and send its e-mails itself (on commit, before answering).
+    raise ImproperlyConfigured("OUTBOX_DELIVERY=celery needs a worker: with CELERY_TASK_ALWAYS_EAGER the request "
+                               "would render and send its own e-mails; use OUTBOX_DELIVERY=thread")
 if not CELERY_BROKER_URL:
     # Celery still builds a producer for an eager task; with no URL it falls back to
     # amqp://localhost and kombu warns on every start. The in-memory transport is what

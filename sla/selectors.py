@@ -98,11 +98,12 @@ def priority_matrix(*, tenant) -> dict[tuple[str, str], str]:
     return matrix
 
 
-def priority_for(*, tenant, impact: str, urgency: str) -> str:
-    """The matrix's cell (the tenant's matrix as this process holds it: sla.config_cache)."""
+def priority_for(*, tenant, impact: str, urgency: str, config=None) -> str:
+    """The matrix's cell (the tenant's matrix as this process holds it: sla.config_cache;
+    `config`: its `entry`, when the caller holds it)."""
     from sla import config_cache
 
-    return config_cache.priority_matrix(getattr(tenant, "pk", tenant))[(impact, urgency)]
+    return config_cache.priority_matrix(getattr(tenant, "pk", tenant), entry=config)[(impact, urgency)]
 
 
 def policy_simulate(*, policy: SlaPolicy, start: datetime, priority: str, maintenance_type: str = "") -> dict:

@@ -21,6 +21,7 @@ from portal.outbox import (
     outbox_write,
     user_language,
 )
+from portal.prepared import PreparedSelect
 from tickets.models import MessageKind, SlaEvent, Ticket, TicketMessage, TicketStatus
 
 
@@ -38,13 +39,24 @@ class SlaEventKey(NamedTuple):
 OPTIONAL_KINDS = ("created", "reply", "status", "assigned")
 
 
+def _technicians(tenant_ids):
+    return Membership.objects.filter(tenant_id__in=tenant_ids, role=Role.TECHNICIAN,
+                                     user__is_active=True).select_related("user").order_by("pk")
+
+
+# One tenant's (a new ticket's team): the same statement, compiled once per process.
+_ONE_TEAM = PreparedSelect(lambda v: _technicians([v["tenant_id"]]), tenant_id=int)
+
+
 def technicians(tenant_ids: set[int]) -> dict[int, list[User]]:
     """The active technicians of each tenant, in one query."""
     teams: dict[int, list[User]] = {tenant_id: [] for tenant_id in tenant_ids}
-    if tenant_ids:
-        for m in Membership.objects.filter(tenant_id__in=tenant_ids, role=Role.TECHNICIAN,
-                                           user__is_active=True).select_related("user").order_by("pk"):
-            teams[m.tenant_id].append(m.user)
+    if len(tenant_ids) == 1:
+        members = _ONE_TEAM.fetch(tenant_id=next(iter(tenant_ids)))
+    else:
+        members = _technicians(tenant_ids) if tenant_ids else []
+    for m in members:
+        teams[m.tenant_id].append(m.user)
     return teams
 
 

@@ -20,6 +20,7 @@ from portal.audit import audit_log
 from portal.events import emit
 from portal.exceptions import ApplicationError, ConflictError, UnprocessableError
 from portal.permissions import SYSTEM, can, require
+from portal.prepared import insert_new
 from portal.sequences import sequence_next
 from portal.tenancy import assert_same_tenant, membership_for
 from sla import config_cache
@@ -87,11 +88,11 @@ def _emit(ticket: Ticket, event_type: str, **extra) -> None:
     emit(tenant_id=ticket.tenant_id, event_type=event_type, payload=ticket_event_payload(ticket, **extra))
 
 
-def _targets(ticket: Ticket) -> tuple[int | None, int | None]:
+def _targets(ticket: Ticket, config=None) -> tuple[int | None, int | None]:
     if ticket.sla_policy is None:
         return None, None
     target = target_for(ticket.sla_policy, priority=ticket.priority, maintenance_type=ticket.maintenance_type,
-                        targets=config_cache.targets(ticket.sla_policy))
+                        targets=config_cache.targets(ticket.sla_policy, entry=config))
     if target is None:
         return None, None
     return target.response_minutes, target.resolution_minutes
@@ -137,7 +138,9 @@ def ticket_create(
     contract_accepts_request(contract, maintenance_type=maintenance_type,
                              allow_curative_when_suspended=tenant.allow_curative_when_suspended)
     now = now or timezone.now()
-    matrix_priority = priority_for(tenant=tenant, impact=impact, urgency=urgency)
+    # The tenant's SLA configuration (matrix, targets, clock) under one read of its token.
+    sla_config = config_cache.entry(tenant.pk)
+    matrix_priority = priority_for(tenant=tenant, impact=impact, urgency=urgency, config=sla_config)
     ticket = Ticket(
         tenant=tenant, contract=contract, organization=contract.client, covered_item=covered_item,
         title=title.strip()[:200], description=description.strip(), maintenance_type=maintenance_type,
@@ -149,17 +152,17 @@ def ticket_create(
         created_at=now,
     )
     ticket.reference = f"TCK-{sequence_next(tenant=tenant, key='ticket'):06d}"
-    response, resolution = _targets(ticket)
+    response, resolution = _targets(ticket, sla_config)
     created = TicketEvent(tenant_id=tenant.pk, kind=TicketEventKind.CREATED, actor=actor, at=now,
                           to_value=ticket.priority, response_minutes=response, resolution_minutes=resolution)
     # Its SLA is evaluated from its one event before the ticket is written, so that the
     # row is inserted complete (one INSERT, no UPDATE after it); nothing is due yet at
     # creation, but whatever the evaluation says is recorded as everywhere else.
-    result = ticket_sla_evaluate(ticket, now=now, events=[created])
+    result = ticket_sla_evaluate(ticket, now=now, events=[created], config=sla_config)
     apply_sla(ticket, result)
-    ticket.save()
+    insert_new(ticket)  # ticket.save(), its INSERT compiled once per process (portal.prepared)
     created.ticket = ticket
-    created.save()
+    insert_new(created)
     if result is not None:
         record_sla_events(ticket, result)
     if membership is not None and membership.is_provider:

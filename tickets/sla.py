@@ -29,14 +29,14 @@ from tickets.notifications import SlaEventKey
 _clock_cache: dict[Any, Any] = config_cache._entries
 
 
-def _clock(policy):
+def _clock(policy, config=None):
     """The versioned clock of a policy's calendar. With the calendar's versions in hand
     (prefetched: the ticket page), cached by those versions; else kept while the tenant's
     SLA configuration is unchanged (sla.config_cache: a new calendar version gives it a
     new token, so an edit is seen at once) without reading the versions."""
     calendar = policy.calendar
     if "versions" not in getattr(calendar, "_prefetched_objects_cache", {}):
-        return config_cache.clock(calendar)
+        return config_cache.clock(calendar, entry=config)
     key = (policy.calendar_id, tuple((v.pk, v.effective_from) for v in calendar.versions.all()))
     by_versions = _clock_cache.setdefault("by-versions", {})
     clock = by_versions.get(key)
@@ -87,13 +87,14 @@ def state_events(ticket: Ticket, rows: Iterable[TicketEvent | EventRow]) -> list
 
 
 def ticket_sla_evaluate(ticket: Ticket, *, now: datetime, events: Sequence[TicketEvent] | None = None,
-                        clock=None):
-    """The ticket's `sla.state.TicketSla` at `now`, or None without an SLA policy."""
+                        clock=None, config=None):
+    """The ticket's `sla.state.TicketSla` at `now`, or None without an SLA policy.
+    `config`: the tenant's `sla.config_cache.entry`, when the caller holds it."""
     policy = ticket.sla_policy
     if policy is None:
         return None
     rows = list(events) if events is not None else list(ticket.events.all())
-    return sla_state.evaluate(calendar=clock or _clock(policy), events=state_events(ticket, rows), now=now,
+    return sla_state.evaluate(calendar=clock or _clock(policy, config), events=state_events(ticket, rows), now=now,
                               warning_percent=policy.warning_percent)
 
 

@@ -4,10 +4,20 @@ and the viewer and filters in SQL."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from contracts.models import ClauseTemplate, Contract, ContractDocument, ContractStatus, ContractVersion
+from contracts.models import (
+    ClauseTemplate,
+    Contract,
+    ContractDocument,
+    ContractMaintenanceType,
+    ContractStatus,
+    ContractVersion,
+)
 from portal.models import Membership
+from portal.prepared import PreparedSelect
 from portal.tenancy import get_for_tenant
 
 
@@ -40,6 +50,45 @@ def contract_get(*, tenant, viewer: Membership, reference: str) -> Contract:
     if viewer.is_client:
         qs = qs.filter(client_id=viewer.organization_id).exclude(status=ContractStatus.DRAFT)
     return get_for_tenant(qs, tenant, reference=reference)
+
+
+def _for_ticket(for_client: bool) -> PreparedSelect:
+    def build(v):
+        covered = ContractMaintenanceType.objects.filter(
+            contract=OuterRef("pk"), tenant_id=OuterRef("tenant_id"), maintenance_type=v["maintenance_type"])
+        qs = Contract.objects.select_related("client", "sla_policy__calendar").annotate(_covers=Exists(covered))
+        if for_client:
+            qs = qs.filter(client_id=v["organization_id"]).exclude(status=ContractStatus.DRAFT)
+        return qs.filter(tenant_id=v["tenant_id"], reference=v["reference"])[:21]  # as .get()
+
+    params = {"tenant_id": int, "reference": str, "maintenance_type": str}
+    return PreparedSelect(build, **params, **({"organization_id": int} if for_client else {}))
+
+
+_FOR_TICKET = {False: _for_ticket(False), True: _for_ticket(True)}
+
+
+def contract_for_ticket(*, tenant, viewer: Membership, reference: str, maintenance_type: str) -> Contract:
+    """The contract a new ticket is opened on, as `viewer` may see it (as `contract_get`),
+    with what opening a ticket reads and nothing more, in one query: its client, its SLA
+    policy and calendar, and whether it covers `maintenance_type` (the answer
+    `contracts.rules.contract_covers` then gives without asking the database). Http404
+    when the viewer may not see it. The statement is compiled once per process (it is
+    ticket creation's: portal.prepared)."""
+    _check(tenant, viewer)
+    if tenant is None or not isinstance(reference, str) or not isinstance(maintenance_type, str):
+        raise Http404(_("Not found."))
+    values = {"tenant_id": tenant.pk, "reference": reference, "maintenance_type": maintenance_type}
+    if viewer.is_client:
+        values["organization_id"] = viewer.organization_id
+    found = _FOR_TICKET[viewer.is_client].fetch(**values)
+    if not found:
+        raise Http404(_("Not found."))
+    if len(found) > 1:
+        raise Contract.MultipleObjectsReturned(f"{len(found)} contracts {reference!r}")
+    contract = found[0]
+    contract.covered_types = {maintenance_type: contract.__dict__.pop("_covers")}
+    return contract
 
 
 def contract_document_get(*, contract: Contract, kind: str, version: int) -> ContractDocument:

@@ -51,3 +51,38 @@ def client_variants_schema_hook(result, generator, request, public):
             if prop is not None:
                 prop["description"] = (prop.get("description", "") + " Not given to client users.").strip()
     return result
+
+
+# ---------------------------------------------------------------------- one instance per serializer class
+
+_SHARED: dict[type[BaseSerializer], BaseSerializer] = {}
+
+
+def shared(serializer_class: type[BaseSerializer]) -> BaseSerializer:
+    """One unbound instance of `serializer_class` per process: DRF builds (and deep-copies)
+    a serializer's fields each time one is made, which costs more than the answer of a
+    hot endpoint itself; the fields hold no state of a call (the time zone and language
+    are read when a value is represented), so one instance serves every request."""
+    instance = _SHARED.get(serializer_class)
+    if instance is None:
+        instance = _SHARED.setdefault(serializer_class, serializer_class())
+    return instance
+
+
+def represent(viewer, staff: type[BaseSerializer], instance) -> dict:
+    """What `for_viewer(viewer, staff)(instance).data` answers, through the shared instance."""
+    return shared(for_viewer(viewer, staff)).to_representation(instance)
+
+
+def validated(serializer_class: type[BaseSerializer], data) -> dict:
+    """`serializer_class(data=data)`'s validated data, through the shared instance; invalid
+    input goes through a fresh serializer's `is_valid(raise_exception=True)`, so the
+    errors answered are exactly its own."""
+    from rest_framework.exceptions import ValidationError
+
+    try:
+        return dict(shared(serializer_class).run_validation(data))
+    except ValidationError:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)

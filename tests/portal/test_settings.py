@@ -88,6 +88,27 @@ def test_it_refuses_a_malformed_debug_flag():
     assert_refused(load(DEBUG="perhaps"), "DEBUG")
 
 
+def test_it_refuses_an_outbox_handed_to_eager_celery_tasks():
+    # The e-mails would be rendered and sent by the request that wrote them.
+    result = load(PORTAL_ENV="development", CELERY_BROKER_URL="redis://127.0.0.1:6379/15",
+                  CELERY_TASK_ALWAYS_EAGER="true", OUTBOX_DELIVERY="celery")
+    assert_refused(result, "OUTBOX_DELIVERY", "CELERY_TASK_ALWAYS_EAGER")
+
+
+@pytest.mark.parametrize("env", [
+    {"CELERY_BROKER_URL": ""},  # embedded: eager tasks, the outbox by a thread
+    {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/15"},  # a worker
+    {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/15", "CELERY_TASK_ALWAYS_EAGER": "true"},
+])
+def test_it_never_leaves_the_outbox_to_the_request(env):
+    script = ("import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+              "from django.conf import settings; print(settings.OUTBOX_DELIVERY, settings.CELERY_TASK_ALWAYS_EAGER)")
+    result = run(["-c", script], PORTAL_ENV="development", **env)
+    assert result.returncode == 0, result.stderr
+    delivery, eager = result.stdout.split()
+    assert delivery == "thread" if eager == "True" else delivery == "celery"
+
+
 def test_it_starts_in_development_without_any_secret():
     result = load(PORTAL_ENV="development")
     assert result.returncode == 0, result.stderr

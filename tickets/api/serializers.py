@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from portal.api.fields import DateField, DateTimeField, ModelSerializer, PlainTextField
-from portal.api.visibility import client_variant_of
+from portal.api.visibility import client_variant_of, shared
 from sla.models import Level, MaintenanceType, Priority
 from tickets.models import (
     Attachment,
@@ -169,7 +169,8 @@ class TicketDetailSerializer(TicketSerializer):
         # Through the declared serializer, so that the API shows exactly the R14 fields
         # (the cache also keeps internal ones, e.g. the scan's target_version).
         state = ticket.sla_state or {}
-        return SlaSerializer({"response": state.get("response"), "resolution": state.get("resolution")}).data
+        return shared(SlaSerializer).to_representation({"response": state.get("response"),
+                                                       "resolution": state.get("resolution")})
 
 
 class TicketCreateSerializer(serializers.Serializer):

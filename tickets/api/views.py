@@ -17,7 +17,7 @@ from portal.api.idempotency import ConditionalMixin
 from portal.api.pagination import CursorOrPagePagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.permissions import PolicyPermission
-from portal.api.visibility import for_viewer
+from portal.api.visibility import for_viewer, represent, validated
 from portal.downloads import file_response
 from portal.models import Membership
 from portal.permissions import require
@@ -110,12 +110,11 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
     def create(self, request):
         """Open a ticket on an active contract; its deadlines are computed at once."""
-        data = TicketCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = validated(TicketCreateSerializer, request.data)  # fields built once per process
         try:
-            contract = contract_selectors.contract_get(tenant=request.tenant, viewer=request.membership,
-                                                       reference=values.pop("contract"))
+            contract = contract_selectors.contract_for_ticket(
+                tenant=request.tenant, viewer=request.membership, reference=values.pop("contract"),
+                maintenance_type=values["maintenance_type"])
         except Http404 as exc:
             raise ValidationError({"contract": [_("Unknown contract.")]}) from exc
         item_id = values.pop("covered_item", None)
@@ -128,8 +127,7 @@ class TicketViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveMode
                                         covered_item=covered_item, source=TicketSource.API, **values)
         # The new ticket as the service built it (contract, client, requester and SLA
         # state in hand): no need to read it back.
-        return Response(for_viewer(request.membership, TicketDetailSerializer)(ticket).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(represent(request.membership, TicketDetailSerializer, ticket), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"])
