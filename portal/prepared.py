@@ -133,14 +133,14 @@ def _insert_plan(model: type[Model], db: str, obj: Model) -> _Insert | None:
 
 
 def insert_new(obj: Model, *, using: str | None = None) -> None:
-    """What `obj.save()` does for a new row of a plain model (no parents, primary key set
-    by the database, nobody listening to its save signals): the same INSERT with the same
+    """What `obj.save()` does for a new row of a plain model (no parents, no save() of its
+    own, primary key set by the database, nobody listening to its save signals): the same INSERT with the same
     values (each field's `pre_save` and `get_db_prep_save`), the same returned columns,
     the instance marked as saved; without building and compiling the statement again on
     every call. Anything else, or a value that is an expression, goes through `save()`."""
     model = type(obj)
     db = using or router.db_for_write(model, instance=obj)
-    if (not obj._state.adding or obj.pk is not None or model._meta.auto_created
+    if (not obj._state.adding or obj.pk is not None or model._meta.auto_created or model.save is not Model.save
             or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)):
         obj.save(using=db)
         return

@@ -134,3 +134,21 @@ def test_it_leaves_a_model_with_save_listeners_to_save(amy, cody, org_a1, tenant
         post_save.disconnect(listener, sender=TicketEvent)
 
     assert heard == [(event.pk, True)]
+
+
+def test_it_leaves_a_model_with_a_save_of_its_own_to_save(amy, monkeypatch):
+    from portal.models import TenantSequence
+    from portal.prepared import insert_new
+
+    calls = []
+    original = TenantSequence.save
+
+    def own_save(self, *args, **kwargs):  # a model's save() may do more than its INSERT
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TenantSequence, "save", own_save)
+    row = TenantSequence(tenant=amy.membership.tenant, key="prepared-test")
+    insert_new(row)
+
+    assert calls == [row] and row.pk is not None
