@@ -88,17 +88,30 @@ def clock(calendar, *, entry: dict[str, Any] | None = None):
     return held[calendar.pk]
 
 
+def policy_clock(tenant_id: int, policy_id: int, *, entry: dict[str, Any] | None = None):
+    """The clock of the policy `policy_id`'s calendar, without reading the policy again
+    while the tenant's configuration is unchanged (a list of tickets showing their SLA
+    badges: the queue, the dashboards)."""
+    from sla.models import SlaPolicy
+
+    held = (entry if entry is not None else _entry(tenant_id)).setdefault("policy_clocks", {})
+    if policy_id not in held:
+        policy = SlaPolicy.objects.select_related("calendar").get(tenant_id=tenant_id, pk=policy_id)
+        held[policy_id] = clock(policy.calendar, entry=entry)
+    return held[policy_id]
+
+
 def connect() -> None:
     """Every save or delete of the configuration's rows gives their tenant a new token (a
-    calendar's or a policy's own row holds nothing kept here: the clock is the versions',
-    and the policy is read with each ticket)."""
+    calendar's own row holds nothing kept here: the clock is the versions'; a policy's
+    calendar is, by `policy_clock`)."""
     from django.db.models.signals import post_delete, post_save
 
-    from sla.models import CalendarVersion, PriorityMatrixCell, SlaTarget
+    from sla.models import CalendarVersion, PriorityMatrixCell, SlaPolicy, SlaTarget
 
     def changed(sender, instance, **kwargs):
         touch(instance.tenant_id)
 
-    for model in (CalendarVersion, PriorityMatrixCell, SlaTarget):
+    for model in (CalendarVersion, PriorityMatrixCell, SlaPolicy, SlaTarget):
         post_save.connect(changed, sender=model, dispatch_uid=f"sla-config-{model.__name__}", weak=False)
         post_delete.connect(changed, sender=model, dispatch_uid=f"sla-config-delete-{model.__name__}", weak=False)

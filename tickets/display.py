@@ -61,7 +61,7 @@ class Clocks:
     def business_minutes(self, ticket: Ticket, start: datetime, end: datetime) -> int | None:
         """Business minutes of the ticket's policy's calendar in [start, end), computed
         once per (policy, start, end) for the page (tickets sharing a deadline share it)."""
-        from sla.models import SlaPolicy
+        from sla import config_cache
         from tickets.sla import _clock
 
         if ticket.sla_policy_id is None:
@@ -71,9 +71,8 @@ class Clocks:
         if found is not None:
             return found
         if ticket.sla_policy_id not in self._by_policy:
-            policy = ticket.sla_policy if Ticket.sla_policy.is_cached(ticket) else \
-                SlaPolicy.objects.select_related("calendar").get(pk=ticket.sla_policy_id)
-            self._by_policy[ticket.sla_policy_id] = _clock(policy)
+            self._by_policy[ticket.sla_policy_id] = _clock(ticket.sla_policy) if Ticket.sla_policy.is_cached(ticket) \
+                else config_cache.policy_clock(ticket.tenant_id, ticket.sla_policy_id)
         found = self._minutes[key] = \
             int(self._by_policy[ticket.sla_policy_id].business_time(start, end).total_seconds() // 60)
         return found

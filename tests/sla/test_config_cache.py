@@ -27,3 +27,26 @@ def test_a_process_that_read_the_old_matrix_reads_the_new_one_after_the_commit(t
         callback()
 
     assert config_cache.priority_matrix(tenant_a.pk)[("low", "low")] == "P1"
+
+
+def test_a_policy_moved_to_another_calendar_is_counted_on_it_by_the_next_page(tenant_a):
+    from tests.tickets import factories as tf
+
+    first, second = tf.sla_policy(tenant_a, code="first"), tf.sla_policy(tenant_a, code="second")
+    assert config_cache.policy_clock(tenant_a.pk, first.pk) is config_cache.clock(first.calendar)
+
+    first.calendar = second.calendar
+    first.save()
+
+    assert config_cache.policy_clock(tenant_a.pk, first.pk) is config_cache.clock(second.calendar)
+
+
+def test_a_policy_clock_is_not_read_again_while_the_configuration_is_unchanged(tenant_a,
+                                                                             django_assert_num_queries):
+    from tests.tickets import factories as tf
+
+    policy = tf.sla_policy(tenant_a)
+    config_cache.policy_clock(tenant_a.pk, policy.pk)
+
+    with django_assert_num_queries(0):
+        config_cache.policy_clock(tenant_a.pk, policy.pk)
