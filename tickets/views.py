@@ -9,7 +9,6 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -157,8 +156,9 @@ def ticket_detail(request, ticket_ref: str):
     viewer = request.membership
     ticket = selectors.ticket_get(tenant=request.tenant, viewer=viewer, reference=ticket_ref)
     is_provider = viewer.is_provider
-    if ticket.sla_policy_id:  # the calendar's versions once: the badge's clock and the SLA panel share them
-        prefetch_related_objects([ticket.sla_policy.calendar], "versions")
+    # The badge's clock and the SLA panel's come from the process's SLA configuration
+    # (sla.config_cache: a calendar edit gives the tenant a new token), not a read of the
+    # calendar's versions on every page.
     history = list(selectors.ticket_history_visible(ticket=ticket, viewer=viewer))  # read once, shown and explained
     explain = None
     if is_provider and ticket.sla_policy_id and ticket.sla_state:
