@@ -39,6 +39,20 @@ def _attachment_link(ticket) -> tuple[str, str]:
     return head, tail
 
 
+def conversation(ticket, viewer) -> tuple[list, dict, list]:
+    """The conversation as `viewer` may read it, for `thread`: the messages, their files by
+    message id, and the files of no message — every file of the ticket in one query."""
+    from tickets import selectors
+
+    files = list(selectors.ticket_attachments(ticket=ticket, viewer=viewer))
+    messages = list(selectors.ticket_messages(ticket=ticket, viewer=viewer, with_attachments=False))
+    by_message: dict = {}
+    for f in files:
+        by_message.setdefault(f.message_id, []).append(f)
+    loose = by_message.pop(None, [])
+    return messages, by_message, loose
+
+
 def thread(ticket, messages, files_by_message: dict, loose_files) -> SafeString:
     """The conversation: each message with its files, then the files of no message."""
     head, tail = _attachment_link(ticket) if files_by_message or loose_files else ("", "")

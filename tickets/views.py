@@ -163,13 +163,6 @@ def ticket_detail(request, ticket_ref: str):
     explain = None
     if is_provider and ticket.sla_policy_id and ticket.sla_state:
         explain = _explain(ticket, history)
-    # Every file of the ticket in one query: those of a message are shown with it.
-    files = list(selectors.ticket_attachments(ticket=ticket, viewer=viewer))
-    messages = list(selectors.ticket_messages(ticket=ticket, viewer=viewer, with_attachments=False))
-    by_message: dict = {}
-    for f in files:
-        by_message.setdefault(f.message_id, []).append(f)
-    loose = by_message.pop(None, [])
     may_log = can(viewer, "intervention.log", ticket)
     # The team, read once: the assignee's options and the names in the history.
     assign_form = AssignForm(team=_team(request.tenant), initial={"assignee": ticket.assignee_id}) \
@@ -180,7 +173,7 @@ def ticket_detail(request, ticket_ref: str):
         "badge": display.badge(ticket, for_client=viewer.is_client),
         "sentences": display.sentences(ticket, for_client=viewer.is_client),
         # The long lists, printed by tickets.detail_rows (no template node per row).
-        "thread": detail_rows.thread(ticket, messages, by_message, loose),
+        "thread": detail_rows.thread(ticket, *detail_rows.conversation(ticket, viewer)),
         "interventions": detail_rows.interventions(selectors.ticket_interventions(ticket=ticket),
                                                    billable_column=is_provider),
         "history": detail_rows.history(display.history_rows(history, people=team)),

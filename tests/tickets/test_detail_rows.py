@@ -79,12 +79,7 @@ def rich(bob, cody, tom, contract, org_a1, settings, tmp_path):
 def test_the_rows_are_the_templates_own(rich, bob, cody, language):
     with translation.override(language):
         for viewer in (bob.membership, cody.membership):
-            files = list(selectors.ticket_attachments(ticket=rich, viewer=viewer))
-            messages = list(selectors.ticket_messages(ticket=rich, viewer=viewer, with_attachments=False))
-            by_message: dict = {}
-            for f in files:
-                by_message.setdefault(f.message_id, []).append(f)
-            loose = by_message.pop(None, [])
+            messages, by_message, loose = detail_rows.conversation(rich, viewer)
             for m in messages:
                 m.files, m.when = by_message.get(m.pk, []), display.stamp(m.created_at)
             printed = detail_rows.thread(rich, messages, by_message, loose)
