@@ -13,23 +13,16 @@ is the template's own (tests/tickets/test_detail_rows.py compares them).
 
 from __future__ import annotations
 
-import html
-
 from django.template.defaultfilters import filesizeformat, yesno
 from django.urls import reverse
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from portal.formatting import duration
-from tickets.display import stamp
+from tickets.display import autoescape, stamp
 from tickets.models import InterventionMode, MessageKind
 
-
-def _e(value) -> str:
-    """`{{ value }}` of a string: escaped unless already safe (None prints "None", as there)."""
-    if isinstance(value, SafeData):
-        return str(value)
-    return html.escape(str(value))
+_e = autoescape  # `{{ value }}` of a value (None prints "None", as there)
 
 
 def _attachment_link(ticket) -> tuple[str, str]:
